@@ -1,0 +1,23 @@
+//! # ansinh-domain
+//!
+//! The pure domain of ansinh: the field catalogue, the rule language, poverty standards as data, the
+//! vectorised three-valued evaluator, explained classification, unit aggregates and Alkire-Foster
+//! measures. No I/O, no async, no database, no web: every other crate depends on this one, never the
+//! reverse.
+
+pub mod af;
+pub mod aggregate;
+pub mod classify;
+pub mod columnar;
+pub mod compile;
+pub mod eval;
+mod explain_text;
+pub mod expr;
+pub mod money;
+pub mod schema;
+pub mod standard;
+pub mod text;
+
+pub use classify::{Explanation, Outcome, Results, classify, explain};
+pub use columnar::{Batch, Column};
+pub use standard::{Class, Registry, Standard, StandardError};

@@ -1,0 +1,714 @@
+//! Poverty standards as data: the TOML file format, layering (a province on a national standard),
+//! full validation with file/line/column errors, and the registry that picks the standard in force.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::compile::{self, Env, Ir};
+use crate::eval::Lines;
+use crate::expr;
+use crate::schema::Level;
+
+/// The household classes a rule can assign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    Poor,
+    NearPoor,
+    /// Household with an average living standard (hộ có mức sống trung bình).
+    Average,
+    NotPoor,
+}
+
+impl Class {
+    pub const ALL: [Class; 4] = [Class::Poor, Class::NearPoor, Class::Average, Class::NotPoor];
+    pub fn code(self) -> &'static str {
+        match self {
+            Class::Poor => "poor",
+            Class::NearPoor => "near_poor",
+            Class::Average => "average",
+            Class::NotPoor => "not_poor",
+        }
+    }
+    pub fn vi(self) -> &'static str {
+        match self {
+            Class::Poor => "hộ nghèo",
+            Class::NearPoor => "hộ cận nghèo",
+            Class::Average => "hộ có mức sống trung bình",
+            Class::NotPoor => "hộ không nghèo",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Class::Poor => "poor household",
+            Class::NearPoor => "near-poor household",
+            Class::Average => "household with an average living standard",
+            Class::NotPoor => "not poor",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.code() == s)
+    }
+}
+
+/// An income line, per area, in VND per person per month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    pub name: String,
+    pub rural: i64,
+    pub urban: i64,
+    pub vi: String,
+    pub en: String,
+    pub unconfirmed: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dimension {
+    pub id: String,
+    pub vi: String,
+    pub en: String,
+}
+
+/// A deprivation indicator: the household is deprived when `ir` is true.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Indicator {
+    pub id: String,
+    pub dimension: String,
+    pub vi: String,
+    pub en: String,
+    /// Alkire-Foster weight in points (default 1: equal weights).
+    pub weight: u32,
+    pub deprived_when: String,
+    pub ir: Ir,
+    pub unconfirmed: Option<String>,
+}
+
+/// A classification rule; rules are tried in order and the first that holds decides the class.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub class: Class,
+    pub when: String,
+    pub ir: Ir,
+    pub vi: String,
+    pub en: String,
+    pub unconfirmed: Option<String>,
+}
+
+/// A point of the standard not confirmed against the official text; every result that depends on it says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caveat {
+    /// What it is about: `standard`, `threshold:NAME`, `indicator:ID` or `rule:ID`.
+    pub subject: String,
+    pub note: String,
+}
+
+/// A loaded, validated standard.
+#[derive(Clone, Debug)]
+pub struct Standard {
+    pub id: String,
+    pub extends: Option<String>,
+    pub name_vi: String,
+    pub name_en: String,
+    pub legal_basis: String,
+    /// `None` for a national standard, else the province code it belongs to.
+    pub jurisdiction: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub thresholds: Vec<Threshold>,
+    pub dimensions: Vec<Dimension>,
+    pub indicators: Vec<Indicator>,
+    pub rules: Vec<Rule>,
+    pub caveats: Vec<Caveat>,
+    /// The file the standard was loaded from.
+    pub file: String,
+}
+
+impl Standard {
+    /// The income lines in the evaluator's form.
+    pub fn lines(&self) -> Lines {
+        Lines(self.thresholds.iter().map(|t| (t.rural, t.urban)).collect())
+    }
+    /// Caveats that apply to every result of this standard (the standard itself, its lines and rules).
+    pub fn is_unconfirmed(&self) -> bool {
+        !self.caveats.is_empty()
+    }
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|to| date <= to)
+    }
+    pub fn threshold(&self, name: &str) -> Option<&Threshold> {
+        self.thresholds.iter().find(|t| t.name == name)
+    }
+}
+
+/// A standard that failed to load. Nothing of a failing file set is loaded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct StandardError {
+    pub file: String,
+    /// 1-based line and column, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Stable code, e.g. `STD_SYNTAX`, `STD_EXPR`, `STD_REF`, `STD_RULES`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for StandardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => {
+                write!(f, "{}:{l}:{c}: [{}] {}", self.file, self.code, self.message)
+            }
+            _ => write!(f, "{}: [{}] {}", self.file, self.code, self.message),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ file format
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Names {
+    vi: String,
+    en: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdFile {
+    rural: i64,
+    urban: i64,
+    vi: String,
+    en: String,
+    #[serde(default)]
+    unconfirmed: bool,
+    note: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DimensionFile {
+    id: String,
+    vi: String,
+    en: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorFile {
+    id: Spanned<String>,
+    dimension: Spanned<String>,
+    vi: String,
+    en: String,
+    weight: Option<u32>,
+    deprived_when: Spanned<String>,
+    #[serde(default)]
+    unconfirmed: bool,
+    note: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    class: Spanned<String>,
+    when: Spanned<String>,
+    vi: String,
+    en: String,
+    #[serde(default)]
+    unconfirmed: bool,
+    note: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Definitions {
+    #[serde(default)]
+    household: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    member: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandardFile {
+    id: String,
+    extends: Option<Spanned<String>>,
+    name: Option<Names>,
+    legal_basis: Option<String>,
+    jurisdiction: Option<String>,
+    valid_from: Option<Spanned<toml::value::Datetime>>,
+    valid_to: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    unconfirmed: bool,
+    note: Option<String>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, ThresholdFile>,
+    definitions: Option<Definitions>,
+    dimensions: Option<Vec<DimensionFile>>,
+    indicators: Option<Vec<IndicatorFile>>,
+    rules: Option<Vec<RuleFile>>,
+}
+
+/// Where a piece of text came from, to turn byte offsets into file/line/column.
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    file: &'a str,
+    src: &'a str,
+}
+
+impl Origin<'_> {
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        let before = &self.src[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+    fn err(
+        &self,
+        offset: Option<usize>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> StandardError {
+        let (line, column) = match offset.map(|o| self.line_col(o)) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        StandardError {
+            file: self.file.to_string(),
+            line,
+            column,
+            code,
+            message: message.into(),
+        }
+    }
+    /// Byte offset in the file of byte `k` of a string value whose TOML literal spans `span`.
+    fn inner_offset(&self, span: std::ops::Range<usize>, k: usize) -> usize {
+        let lit = &self.src[span.start.min(self.src.len())..];
+        let quote = if lit.starts_with("\"\"\"") || lit.starts_with("'''") {
+            let mut q = 3;
+            if lit[3..].starts_with('\n') {
+                q += 1;
+            } else if lit[3..].starts_with("\r\n") {
+                q += 2;
+            }
+            q
+        } else {
+            1
+        };
+        span.start + quote + k
+    }
+}
+
+fn date_of(origin: Origin, d: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, StandardError> {
+    let bad = || {
+        origin.err(
+            Some(d.span().start),
+            "STD_TYPE",
+            "expected a date such as 2022-01-01",
+        )
+    };
+    let date = d.get_ref().date.ok_or_else(bad)?;
+    NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32).ok_or_else(bad)
+}
+
+// ------------------------------------------------------------------ registry
+
+/// All loaded standards.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    standards: Vec<Standard>,
+}
+
+struct Parsed<'a> {
+    origin: Origin<'a>,
+    file: StandardFile,
+}
+
+impl Registry {
+    /// Loads and validates a set of standard files `(file name, contents)`. Either every file loads, or
+    /// nothing does and every problem found is returned.
+    pub fn load(files: &[(String, String)]) -> Result<Registry, Vec<StandardError>> {
+        let mut errors = Vec::new();
+        let mut parsed: Vec<Parsed> = Vec::new();
+        for (name, src) in files {
+            let origin = Origin { file: name, src };
+            match toml::from_str::<StandardFile>(src) {
+                Ok(file) => parsed.push(Parsed { origin, file }),
+                Err(e) => errors.push(origin.err(
+                    e.span().map(|s| s.start),
+                    "STD_SYNTAX",
+                    e.message().to_string(),
+                )),
+            }
+        }
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        for (i, p) in parsed.iter().enumerate() {
+            if let Some(prev) = by_id.insert(p.file.id.as_str(), i) {
+                errors.push(p.origin.err(
+                    None,
+                    "STD_DUPLICATE",
+                    format!(
+                        "standard `{}` is also defined in {}",
+                        p.file.id, parsed[prev].origin.file
+                    ),
+                ));
+            }
+        }
+        let mut standards = Vec::new();
+        for p in &parsed {
+            // The chain from this file up to its root national standard.
+            let mut chain = vec![p];
+            let mut cur = p;
+            let mut ok = true;
+            while let Some(parent) = &cur.file.extends {
+                match by_id.get(parent.get_ref().as_str()) {
+                    Some(&j) if chain.iter().all(|c| c.file.id != parsed[j].file.id) => {
+                        cur = &parsed[j];
+                        chain.push(cur);
+                    }
+                    Some(_) => {
+                        errors.push(cur.origin.err(
+                            Some(parent.span().start),
+                            "STD_REF",
+                            "standards extend each other in a cycle",
+                        ));
+                        ok = false;
+                        break;
+                    }
+                    None => {
+                        errors.push(cur.origin.err(
+                            Some(parent.span().start),
+                            "STD_REF",
+                            format!("extends unknown standard `{}`", parent.get_ref()),
+                        ));
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if !ok {
+                continue;
+            }
+            match build(&chain) {
+                Ok(s) => standards.push(s),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if errors.is_empty() {
+            standards.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then(a.id.cmp(&b.id)));
+            Ok(Registry { standards })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn all(&self) -> &[Standard] {
+        &self.standards
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Standard> {
+        self.standards.iter().find(|s| s.id == id)
+    }
+
+    /// The standard in force on `date`: the province's own when `province` has one, else the national one.
+    /// Benchmark-only standards (id starting with `bench`) are never chosen by date.
+    pub fn in_force(&self, date: NaiveDate, province: Option<&str>) -> Option<&Standard> {
+        let candidates = || {
+            self.standards
+                .iter()
+                .filter(|s| s.in_force_on(date) && !s.id.starts_with("bench"))
+        };
+        if let Some(p) = province {
+            if let Some(s) = candidates().find(|s| s.jurisdiction.as_deref() == Some(p)) {
+                return Some(s);
+            }
+        }
+        candidates().find(|s| s.jurisdiction.is_none())
+    }
+}
+
+/// Merges a layered chain (child first) and compiles it.
+fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
+    let top = chain[0];
+    let o = top.origin;
+    let mut errors = Vec::new();
+    // First value found walking from the child to the root.
+    macro_rules! inherit {
+        ($field:ident) => {
+            chain
+                .iter()
+                .find_map(|p| p.file.$field.as_ref().map(|v| (p.origin, v)))
+        };
+    }
+    let name = inherit!(name);
+    let legal_basis = inherit!(legal_basis);
+    let (Some((_, name)), Some((_, legal_basis))) = (name, legal_basis) else {
+        return Err(vec![o.err(
+            None,
+            "STD_MISSING",
+            "a standard needs `name.vi`, `name.en` and `legal_basis`",
+        )]);
+    };
+    let valid_from = match top
+        .file
+        .valid_from
+        .as_ref()
+        .or(inherit!(valid_from).map(|x| x.1))
+    {
+        Some(d) => date_of(o, d).map_err(|e| vec![e])?,
+        None => {
+            return Err(vec![o.err(
+                None,
+                "STD_MISSING",
+                "a standard needs `valid_from`",
+            )]);
+        }
+    };
+    let valid_to = match top.file.valid_to.as_ref() {
+        Some(d) => Some(date_of(o, d).map_err(|e| vec![e])?),
+        None if top.file.valid_from.is_none() => match inherit!(valid_to) {
+            Some((po, d)) => Some(date_of(po, d).map_err(|e| vec![e])?),
+            None => None,
+        },
+        None => None,
+    };
+    if valid_to.is_some_and(|to| to < valid_from) {
+        errors.push(o.err(None, "STD_DATES", "`valid_to` is before `valid_from`"));
+    }
+
+    let mut caveats = Vec::new();
+    for p in chain {
+        if p.file.unconfirmed {
+            caveats.push(Caveat {
+                subject: format!("standard:{}", p.file.id),
+                note: p.file.note.clone().unwrap_or_else(|| "unconfirmed".into()),
+            });
+        }
+    }
+
+    // Thresholds: the root's, overridden name by name by each layer.
+    let mut thr: BTreeMap<String, ThresholdFile> = BTreeMap::new();
+    for p in chain.iter().rev() {
+        for (k, v) in &p.file.thresholds {
+            thr.insert(k.clone(), v.clone());
+        }
+    }
+    let mut thresholds = Vec::new();
+    for (name, t) in thr {
+        if t.rural <= 0 || t.urban <= 0 {
+            errors.push(o.err(
+                None,
+                "STD_VALUE",
+                format!("income line `{name}` must be positive"),
+            ));
+        }
+        let unconfirmed = t
+            .unconfirmed
+            .then(|| t.note.clone().unwrap_or_else(|| "unconfirmed".into()));
+        if let Some(n) = &unconfirmed {
+            caveats.push(Caveat {
+                subject: format!("threshold:{name}"),
+                note: n.clone(),
+            });
+        }
+        thresholds.push(Threshold {
+            name,
+            rural: t.rural,
+            urban: t.urban,
+            vi: t.vi,
+            en: t.en,
+            unconfirmed,
+        });
+    }
+
+    // Sections replaced wholesale by the nearest layer that has them.
+    let dims = inherit!(dimensions);
+    let inds = inherit!(indicators);
+    let rules = inherit!(rules);
+    let (Some((_, dims)), Some((io, inds)), Some((ro, rules))) = (dims, inds, rules) else {
+        return Err(vec![o.err(
+            None,
+            "STD_MISSING",
+            "a standard needs `dimensions`, `indicators` and `rules` (or `extends`)",
+        )]);
+    };
+
+    // Definitions: merged by name, child over parent; each keeps the file it came from.
+    let mut defs_src: BTreeMap<String, (Level, Origin, &Spanned<String>)> = BTreeMap::new();
+    for p in chain.iter().rev() {
+        if let Some(d) = &p.file.definitions {
+            for (k, v) in &d.household {
+                defs_src.insert(k.clone(), (Level::Household, p.origin, v));
+            }
+            for (k, v) in &d.member {
+                defs_src.insert(k.clone(), (Level::Member, p.origin, v));
+            }
+        }
+    }
+    let mut def_nodes = Vec::new();
+    for (name, (level, origin, text)) in &defs_src {
+        match expr::parse(text.get_ref()) {
+            Ok(node) => def_nodes.push((name.clone(), *level, node)),
+            Err(e) => errors.push(origin.err(
+                Some(origin.inner_offset(text.span(), e.span.start)),
+                "STD_EXPR",
+                format!("definition `{name}`: {}", e.message),
+            )),
+        }
+    }
+    let mut env = Env {
+        thresholds: thresholds.iter().map(|t| t.name.clone()).collect(),
+        definitions: def_nodes
+            .iter()
+            .map(|(n, l, node)| (n.clone(), (*l, node)))
+            .collect(),
+        allow_deficits: false,
+    };
+    let compile_at =
+        |env: &Env, origin: Origin, text: &Spanned<String>| -> Result<Ir, StandardError> {
+            expr::parse(text.get_ref())
+                .and_then(|node| compile::compile_bool(&node, env))
+                .map_err(|e| {
+                    origin.err(
+                        Some(origin.inner_offset(text.span(), e.span.start)),
+                        "STD_EXPR",
+                        e.message,
+                    )
+                })
+        };
+
+    let dimensions: Vec<Dimension> = dims
+        .iter()
+        .map(|d| Dimension {
+            id: d.id.clone(),
+            vi: d.vi.clone(),
+            en: d.en.clone(),
+        })
+        .collect();
+    let mut indicators = Vec::new();
+    for i in inds {
+        if !dimensions.iter().any(|d| d.id == *i.dimension.get_ref()) {
+            errors.push(io.err(
+                Some(i.dimension.span().start),
+                "STD_REF",
+                format!(
+                    "indicator `{}` names unknown dimension `{}`",
+                    i.id.get_ref(),
+                    i.dimension.get_ref()
+                ),
+            ));
+        }
+        if indicators
+            .iter()
+            .any(|x: &Indicator| x.id == *i.id.get_ref())
+        {
+            errors.push(io.err(
+                Some(i.id.span().start),
+                "STD_DUPLICATE",
+                format!("indicator `{}` is declared twice", i.id.get_ref()),
+            ));
+        }
+        if i.weight == Some(0) {
+            errors.push(io.err(
+                Some(i.id.span().start),
+                "STD_VALUE",
+                "an indicator weight must be at least 1",
+            ));
+        }
+        let unconfirmed = i
+            .unconfirmed
+            .then(|| i.note.clone().unwrap_or_else(|| "unconfirmed".into()));
+        if let Some(n) = &unconfirmed {
+            caveats.push(Caveat {
+                subject: format!("indicator:{}", i.id.get_ref()),
+                note: n.clone(),
+            });
+        }
+        match compile_at(&env, io, &i.deprived_when) {
+            Ok(ir) => indicators.push(Indicator {
+                id: i.id.get_ref().clone(),
+                dimension: i.dimension.get_ref().clone(),
+                vi: i.vi.clone(),
+                en: i.en.clone(),
+                weight: i.weight.unwrap_or(1),
+                deprived_when: i.deprived_when.get_ref().clone(),
+                ir,
+                unconfirmed,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if inds.is_empty() || inds.len() > 32 {
+        errors.push(io.err(
+            None,
+            "STD_VALUE",
+            "a standard has between 1 and 32 indicators",
+        ));
+    }
+
+    env.allow_deficits = true;
+    let mut out_rules = Vec::new();
+    for r in rules {
+        let Some(class) = Class::parse(r.class.get_ref()) else {
+            errors.push(ro.err(
+                Some(r.class.span().start),
+                "STD_REF",
+                format!(
+                    "unknown class `{}` (known: poor, near_poor, average, not_poor)",
+                    r.class.get_ref()
+                ),
+            ));
+            continue;
+        };
+        let unconfirmed = r
+            .unconfirmed
+            .then(|| r.note.clone().unwrap_or_else(|| "unconfirmed".into()));
+        if let Some(n) = &unconfirmed {
+            caveats.push(Caveat {
+                subject: format!("rule:{}", r.id),
+                note: n.clone(),
+            });
+        }
+        match compile_at(&env, ro, &r.when) {
+            Ok(ir) => out_rules.push(Rule {
+                id: r.id.clone(),
+                class,
+                when: r.when.get_ref().clone(),
+                ir,
+                vi: r.vi.clone(),
+                en: r.en.clone(),
+                unconfirmed,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() && out_rules.last().is_none_or(|r| r.ir != Ir::BConst(true)) {
+        // Point at the `when` of the last rule (no position when there are no rules at all).
+        let at = rules.last().map(|r| r.when.span().start);
+        errors.push(ro.err(at, "STD_RULES", "the last classification rule must be `when = \"true\"` so every household gets a class"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Standard {
+        id: top.file.id.clone(),
+        extends: top.file.extends.as_ref().map(|e| e.get_ref().clone()),
+        name_vi: name.vi.clone(),
+        name_en: name.en.clone(),
+        legal_basis: legal_basis.clone(),
+        jurisdiction: top.file.jurisdiction.clone(),
+        valid_from,
+        valid_to,
+        thresholds,
+        dimensions,
+        indicators,
+        rules: out_rules,
+        caveats,
+        file: o.file.to_string(),
+    })
+}

@@ -1,0 +1,524 @@
+//! Reading household and member tables.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use rayon::prelude::*;
+
+use ansinh_domain::Batch;
+use ansinh_domain::schema::{self, FieldId, Level};
+
+use crate::builder::{ColBuilder, Kind, permute};
+use crate::error::TabularError;
+
+/// Households with their members, ready to classify.
+#[derive(Debug)]
+pub struct Input {
+    /// Household ids, in batch order (ascending).
+    pub household_ids: Vec<i64>,
+    pub province: Option<Vec<i64>>,
+    pub commune: Option<Vec<i64>>,
+    pub batch: Batch,
+    /// Fields the caller asked for that neither file has (every value of them is "not recorded").
+    pub absent_fields: Vec<&'static str>,
+}
+
+struct Spec {
+    name: &'static str,
+    kind: Kind,
+    required: bool,
+}
+
+type Cols = Vec<Option<ColBuilder>>;
+
+/// Reads both tables, keeping only the columns needed for `fields` (plus ids, unit codes and, with
+/// `labels`, member names). Members are grouped under their household; every problem names file, row
+/// and column.
+pub fn read_input(
+    households: &Path,
+    members: &Path,
+    fields: &[FieldId],
+    labels: bool,
+) -> Result<Input, TabularError> {
+    let mut hspecs = vec![
+        Spec {
+            name: "household_id",
+            kind: Kind::Key,
+            required: true,
+        },
+        Spec {
+            name: "province_code",
+            kind: Kind::Key,
+            required: false,
+        },
+        Spec {
+            name: "commune_code",
+            kind: Kind::Key,
+            required: false,
+        },
+    ];
+    let mut mspecs = vec![Spec {
+        name: "household_id",
+        kind: Kind::Key,
+        required: true,
+    }];
+    if labels {
+        mspecs.push(Spec {
+            name: "name",
+            kind: Kind::Label,
+            required: false,
+        });
+    }
+    for f in fields {
+        let d = f.def();
+        let spec = Spec {
+            name: d.name,
+            kind: Kind::of(d.ty),
+            required: false,
+        };
+        match d.level {
+            Level::Household => hspecs.push(spec),
+            Level::Member => mspecs.push(spec),
+        }
+    }
+    let (hres, mres) = rayon::join(
+        || read_table(households, &hspecs),
+        || read_table(members, &mspecs),
+    );
+    let (mut hcols, hrows) = hres?;
+    let (mut mcols, mrows) = mres?;
+    let take_keys = |c: &mut Cols, i: usize| c[i].take().map(|b| b.ints);
+    let hid = take_keys(&mut hcols, 0).unwrap_or_default();
+    let province = take_keys(&mut hcols, 1);
+    let commune = take_keys(&mut hcols, 2);
+    let mid = take_keys(&mut mcols, 0).unwrap_or_default();
+    let member_labels = if labels {
+        mcols[1].take().map(|b| b.labels)
+    } else {
+        None
+    };
+
+    // Households in ascending id order.
+    let hperm = if hid.windows(2).all(|w| w[0] < w[1]) {
+        None
+    } else {
+        let mut p: Vec<usize> = (0..hrows).collect();
+        p.sort_by_key(|&i| hid[i]);
+        if let Some(w) = p.windows(2).find(|w| hid[w[0]] == hid[w[1]]) {
+            return Err(TabularError::Cell {
+                file: households.to_path_buf(),
+                row: row_no(households, w[1]),
+                column: "household_id".into(),
+                reason: format!("household {} appears twice", hid[w[1]]),
+            });
+        }
+        Some(p)
+    };
+    let hid_sorted: Vec<i64> = match &hperm {
+        Some(p) => p.iter().map(|&i| hid[i]).collect(),
+        None => hid,
+    };
+    // Members grouped by household, stable within a household.
+    let mperm = if mid.windows(2).all(|w| w[0] <= w[1]) {
+        None
+    } else {
+        let mut p: Vec<usize> = (0..mrows).collect();
+        p.sort_by_key(|&i| mid[i]);
+        Some(p)
+    };
+    let mid_at = |k: usize| match &mperm {
+        Some(p) => mid[p[k]],
+        None => mid[k],
+    };
+    let morig = |k: usize| match &mperm {
+        Some(p) => p[k],
+        None => k,
+    };
+    let mut offsets = Vec::with_capacity(hid_sorted.len() + 1);
+    offsets.push(0u32);
+    let mut k = 0usize;
+    for (j, &h) in hid_sorted.iter().enumerate() {
+        if k < mrows && mid_at(k) < h {
+            return Err(TabularError::Cell {
+                file: members.to_path_buf(),
+                row: row_no(members, morig(k)),
+                column: "household_id".into(),
+                reason: format!("household {} is not in {}", mid_at(k), households.display()),
+            });
+        }
+        let start = k;
+        while k < mrows && mid_at(k) == h {
+            k += 1;
+        }
+        if k == start {
+            let orig = hperm.as_ref().map_or(j, |p| p[j]);
+            return Err(TabularError::Cell {
+                file: households.to_path_buf(),
+                row: row_no(households, orig),
+                column: "household_id".into(),
+                reason: format!("household {h} has no members in {}", members.display()),
+            });
+        }
+        offsets.push(k as u32);
+    }
+    if k < mrows {
+        return Err(TabularError::Cell {
+            file: members.to_path_buf(),
+            row: row_no(members, morig(k)),
+            column: "household_id".into(),
+            reason: format!("household {} is not in {}", mid_at(k), households.display()),
+        });
+    }
+    let mut batch = Batch::with_offsets(offsets);
+    let mut absent = Vec::new();
+    let fill = |batch: &mut Batch,
+                specs: &[Spec],
+                cols: Cols,
+                perm: &Option<Vec<usize>>,
+                absent: &mut Vec<&'static str>| {
+        for (spec, col) in specs.iter().zip(cols) {
+            let Some(f) = schema::field(spec.name) else {
+                continue;
+            };
+            match col {
+                Some(b) => {
+                    let c = b.into_column();
+                    let c = match perm {
+                        Some(p) => permute(c, p),
+                        None => c,
+                    };
+                    // lengths always match: both come from the same table
+                    let _ = batch.set(f, c);
+                }
+                None => absent.push(spec.name),
+            }
+        }
+    };
+    fill(&mut batch, &hspecs, hcols, &hperm, &mut absent);
+    fill(&mut batch, &mspecs, mcols, &mperm, &mut absent);
+    batch.member_labels = member_labels.map(|l| match &mperm {
+        Some(p) => p.iter().map(|&i| l[i].clone()).collect(),
+        None => l,
+    });
+    let reorder = |v: Option<Vec<i64>>| match (&hperm, v) {
+        (Some(p), Some(v)) => Some(p.iter().map(|&i| v[i]).collect()),
+        (_, v) => v,
+    };
+    Ok(Input {
+        household_ids: hid_sorted,
+        province: reorder(province),
+        commune: reorder(commune),
+        batch,
+        absent_fields: absent,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum FileType {
+    Csv,
+    Parquet,
+    Xlsx,
+}
+
+fn file_type(path: &Path) -> Result<FileType, TabularError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("csv") | Some("txt") => Ok(FileType::Csv),
+        Some("parquet") | Some("pq") => Ok(FileType::Parquet),
+        Some("xlsx") | Some("xlsm") | Some("xls") | Some("ods") => Ok(FileType::Xlsx),
+        _ => Err(TabularError::UnknownType {
+            file: path.to_path_buf(),
+        }),
+    }
+}
+
+/// The row number a person sees for data row `i` (0-based): spreadsheet row (header is row 1) for CSV
+/// and XLSX, 1-based data row for Parquet.
+fn row_no(path: &Path, i: usize) -> u64 {
+    match file_type(path) {
+        Ok(FileType::Parquet) => i as u64 + 1,
+        _ => i as u64 + 2,
+    }
+}
+
+fn read_table(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    let (cols, rows) = match file_type(path)? {
+        FileType::Parquet => read_parquet(path, specs)?,
+        FileType::Csv => read_csv(path, specs)?,
+        FileType::Xlsx => read_xlsx(path, specs)?,
+    };
+    if rows == 0 {
+        return Err(TabularError::Empty {
+            file: path.to_path_buf(),
+        });
+    }
+    for (s, c) in specs.iter().zip(&cols) {
+        if s.required && c.is_none() {
+            return Err(TabularError::MissingColumn {
+                file: path.to_path_buf(),
+                column: s.name.into(),
+            });
+        }
+    }
+    Ok((cols, rows))
+}
+
+fn pq_err(path: &Path, e: impl std::fmt::Display) -> TabularError {
+    TabularError::Format {
+        file: path.to_path_buf(),
+        format: "Parquet",
+        reason: e.to_string(),
+    }
+}
+
+fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    let io = |e: std::io::Error| TabularError::Io {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let file = File::open(path).map_err(io)?;
+    let meta =
+        ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| pq_err(path, e))?;
+    let schema = meta.schema().clone();
+    // Ask for text columns of coded fields as dictionaries: each distinct value is then parsed once.
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let coded = specs
+                .iter()
+                .any(|s| s.name == f.name() && matches!(s.kind, Kind::Enum(_) | Kind::Bool));
+            if coded && matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8) {
+                Field::new(
+                    f.name(),
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                    true,
+                )
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let opts = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+    let meta =
+        ArrowReaderMetadata::try_new(meta.metadata().clone(), opts).map_err(|e| pq_err(path, e))?;
+    let idx: Vec<Option<usize>> = specs.iter().map(|s| schema.index_of(s.name).ok()).collect();
+    let roots: Vec<usize> = idx.iter().flatten().copied().collect();
+    let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
+    let md = meta.metadata().clone();
+    let n_rg = md.num_row_groups();
+    let starts: Vec<usize> = (0..n_rg)
+        .scan(0usize, |acc, i| {
+            let s = *acc;
+            *acc += md.row_group(i).num_rows() as usize;
+            Some(s)
+        })
+        .collect();
+    let total: usize = (0..n_rg).map(|i| md.row_group(i).num_rows() as usize).sum();
+    let parts: Vec<Result<Cols, TabularError>> = (0..n_rg)
+        .into_par_iter()
+        .map(|rg| {
+            let f = file.try_clone().map_err(io)?;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
+                .with_projection(mask.clone())
+                .with_row_groups(vec![rg])
+                .with_batch_size(64 * 1024)
+                .build()
+                .map_err(|e| pq_err(path, e))?;
+            let mut cols: Cols = specs
+                .iter()
+                .zip(&idx)
+                .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
+                .collect();
+            let mut row = starts[rg];
+            for b in reader {
+                let b = b.map_err(|e| pq_err(path, e))?;
+                for (s, c) in specs.iter().zip(cols.iter_mut()) {
+                    let Some(c) = c else { continue };
+                    let Ok(ci) = b.schema().index_of(s.name) else {
+                        continue;
+                    };
+                    c.push_arrow(b.column(ci).as_ref()).map_err(|(i, reason)| {
+                        TabularError::Cell {
+                            file: path.to_path_buf(),
+                            row: (row + i) as u64 + 1,
+                            column: s.name.into(),
+                            reason,
+                        }
+                    })?;
+                }
+                row += b.num_rows();
+            }
+            Ok(cols)
+        })
+        .collect();
+    let mut out: Cols = specs
+        .iter()
+        .zip(&idx)
+        .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
+        .collect();
+    for p in parts {
+        for (o, c) in out.iter_mut().zip(p?) {
+            if let (Some(o), Some(c)) = (o.as_mut(), c) {
+                if o.len() == 0 {
+                    *o = c;
+                } else {
+                    o.append(c);
+                }
+            }
+        }
+    }
+    Ok((out, total))
+}
+
+/// Decodes a text file: UTF-8 (with or without BOM), else the legacy Vietnamese code page windows-1258.
+fn decode_text(bytes: Vec<u8>) -> String {
+    let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes[3..].to_vec()
+    } else {
+        bytes
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1258.decode(e.as_bytes());
+            text.into_owned()
+        }
+    }
+}
+
+fn header_index(headers: &[String], name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
+}
+
+fn read_csv(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    let bytes = std::fs::read(path).map_err(|e| TabularError::Io {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let text = decode_text(bytes);
+    let first = text.lines().next().unwrap_or("");
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let csv_err = |e: csv::Error| {
+        let row = e.position().map(|p| p.line()).unwrap_or(0);
+        TabularError::Cell {
+            file: path.to_path_buf(),
+            row,
+            column: "*".into(),
+            reason: e.to_string(),
+        }
+    };
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(csv_err)?
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(TabularError::Empty {
+            file: path.to_path_buf(),
+        });
+    }
+    let idx: Vec<Option<usize>> = specs
+        .iter()
+        .map(|s| header_index(&headers, s.name))
+        .collect();
+    let mut cols: Cols = specs
+        .iter()
+        .zip(&idx)
+        .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
+        .collect();
+    let mut rows = 0usize;
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec).map_err(csv_err)? {
+        for ((s, i), c) in specs.iter().zip(&idx).zip(cols.iter_mut()) {
+            let (Some(i), Some(c)) = (i, c) else { continue };
+            c.push_text(rec.get(*i).unwrap_or(""))
+                .map_err(|reason| TabularError::Cell {
+                    file: path.to_path_buf(),
+                    row: rows as u64 + 2,
+                    column: s.name.into(),
+                    reason,
+                })?;
+        }
+        rows += 1;
+    }
+    Ok((cols, rows))
+}
+
+fn read_xlsx(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let bad = |e: &dyn std::fmt::Display| TabularError::Format {
+        file: path.to_path_buf(),
+        format: "XLSX",
+        reason: e.to_string(),
+    };
+    let mut wb = open_workbook_auto(path).map_err(|e| bad(&e))?;
+    let Some(sheet) = wb.sheet_names().first().cloned() else {
+        return Err(TabularError::Empty {
+            file: path.to_path_buf(),
+        });
+    };
+    let range = wb.worksheet_range(&sheet).map_err(|e| bad(&e))?;
+    let mut it = range.rows();
+    let Some(head) = it.next() else {
+        return Err(TabularError::Empty {
+            file: path.to_path_buf(),
+        });
+    };
+    let headers: Vec<String> = head.iter().map(|c| c.to_string()).collect();
+    let idx: Vec<Option<usize>> = specs
+        .iter()
+        .map(|s| header_index(&headers, s.name))
+        .collect();
+    let mut cols: Cols = specs
+        .iter()
+        .zip(&idx)
+        .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
+        .collect();
+    let mut rows = 0usize;
+    for r in it {
+        if r.iter().all(|c| matches!(c, Data::Empty)) {
+            continue;
+        }
+        for ((s, i), c) in specs.iter().zip(&idx).zip(cols.iter_mut()) {
+            let (Some(i), Some(c)) = (i, c) else { continue };
+            let cell = r.get(*i).unwrap_or(&Data::Empty);
+            let res = match cell {
+                Data::Empty => c.push_text(""),
+                Data::Int(v) => c.push_number(*v as f64),
+                Data::Float(v) => c.push_number(*v),
+                Data::Bool(b) => c.push_bool(*b),
+                Data::String(s) => c.push_text(s),
+                other => c.push_text(&other.to_string()),
+            };
+            res.map_err(|reason| TabularError::Cell {
+                file: path.to_path_buf(),
+                row: rows as u64 + 2,
+                column: s.name.into(),
+                reason,
+            })?;
+        }
+        rows += 1;
+    }
+    Ok((cols, rows))
+}

@@ -1,0 +1,345 @@
+//! Writing classification outputs: the `households`, `commune` and `province` tables (and `incomplete`
+//! when some households cannot be classified), as CSV or Parquet. Files are written into a temporary
+//! folder inside the output folder and moved into place only when all are complete.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, DictionaryArray, Float64Array, Int8Array, Int16Array, Int32Array, Int64Array,
+    RecordBatch, StringArray, types::Int8Type,
+};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use ansinh_domain::aggregate::UnitRow;
+use ansinh_domain::classify::{INCOMPLETE, Results};
+use ansinh_domain::standard::Class;
+
+use crate::error::TabularError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+impl Format {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
+/// A named output table.
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<(String, ArrayRef)>,
+}
+
+fn class_code(c: u8) -> &'static str {
+    Class::ALL
+        .get(c as usize)
+        .map_or("incomplete", |c| c.code())
+}
+
+/// The per-household table of the benchmark rule.
+pub fn households_table(ids: &[i64], r: &Results, n_indicators: usize) -> Table {
+    let n = r.n.iter().map(|&x| x.min(i16::MAX as u32) as i16);
+    let n_col: ArrayRef = if r.n.iter().all(|&x| x <= i8::MAX as u32) {
+        Arc::new(Int8Array::from_iter_values(r.n.iter().map(|&x| x as i8)))
+    } else {
+        Arc::new(Int16Array::from_iter_values(n))
+    };
+    let mask: ArrayRef = if n_indicators <= 15 {
+        Arc::new(Int16Array::from_iter_values(
+            r.deficit_mask.iter().map(|&m| m as i16),
+        ))
+    } else {
+        Arc::new(Int32Array::from_iter_values(
+            r.deficit_mask.iter().map(|&m| m as i32),
+        ))
+    };
+    let names: Vec<&str> = Class::ALL
+        .iter()
+        .map(|c| c.code())
+        .chain(["incomplete"])
+        .collect();
+    let keys = Int8Array::from_iter_values(
+        r.class
+            .iter()
+            .map(|&c| if c == INCOMPLETE { 4 } else { c as i8 }),
+    );
+    let class: ArrayRef =
+        match DictionaryArray::<Int8Type>::try_new(keys, Arc::new(StringArray::from(names))) {
+            Ok(d) => Arc::new(d),
+            Err(_) => Arc::new(StringArray::from_iter_values(
+                r.class.iter().map(|&c| class_code(c)),
+            )),
+        };
+    Table {
+        name: "households".into(),
+        columns: vec![
+            (
+                "household_id".into(),
+                Arc::new(Int64Array::from(ids.to_vec())) as ArrayRef,
+            ),
+            ("n_members".into(), n_col),
+            (
+                "income_per_capita".into(),
+                Arc::new(Float64Array::from(r.income_per_capita.clone())),
+            ),
+            ("deficit_mask".into(), mask),
+            (
+                "deficit_count".into(),
+                Arc::new(Int8Array::from_iter_values(
+                    r.deficit_count.iter().map(|&c| c as i8),
+                )),
+            ),
+            ("class".into(), class),
+        ],
+    }
+}
+
+/// A unit aggregate table with the benchmark rule's columns (plus average and incomplete counts).
+pub fn units_table(
+    name: &str,
+    key: &str,
+    parent: Option<&str>,
+    rows: &[UnitRow],
+    with_average: bool,
+) -> Table {
+    let ints = |f: fn(&UnitRow) -> i64| -> ArrayRef {
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(f)))
+    };
+    let floats = |f: fn(&UnitRow) -> f64| -> ArrayRef {
+        Arc::new(Float64Array::from_iter_values(rows.iter().map(f)))
+    };
+    let mut columns: Vec<(String, ArrayRef)> = vec![(key.into(), ints(|r| r.code))];
+    if let Some(p) = parent {
+        columns.push((p.into(), ints(|r| r.parent.unwrap_or(0))));
+    }
+    columns.extend([
+        ("households".into(), ints(|r| r.households)),
+        ("persons".into(), ints(|r| r.persons)),
+        ("poor_households".into(), ints(|r| r.poor_households)),
+        (
+            "near_poor_households".into(),
+            ints(|r| r.near_poor_households),
+        ),
+        ("poor_persons".into(), ints(|r| r.poor_persons)),
+        ("near_poor_persons".into(), ints(|r| r.near_poor_persons)),
+        (
+            "poor_household_rate".into(),
+            floats(UnitRow::poor_household_rate),
+        ),
+        (
+            "near_poor_household_rate".into(),
+            floats(UnitRow::near_poor_household_rate),
+        ),
+        ("poor_person_rate".into(), floats(UnitRow::poor_person_rate)),
+        (
+            "near_poor_person_rate".into(),
+            floats(UnitRow::near_poor_person_rate),
+        ),
+        ("mean_deficits".into(), floats(UnitRow::mean_deficits)),
+    ]);
+    if with_average {
+        columns.push(("average_households".into(), ints(|r| r.average_households)));
+    }
+    columns.push((
+        "incomplete_households".into(),
+        ints(|r| r.incomplete_households),
+    ));
+    Table {
+        name: name.into(),
+        columns,
+    }
+}
+
+/// Households whose class the data does not decide, with the undecided indicators.
+pub fn incomplete_table(ids: &[i64], r: &Results, indicator_ids: &[String]) -> Option<Table> {
+    let rows: Vec<usize> = (0..r.len()).filter(|&i| r.class[i] == INCOMPLETE).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let undecided = rows.iter().map(|&i| {
+        let m = r.unknown_mask[i];
+        indicator_ids
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| m >> b & 1 == 1)
+            .map(|(_, id)| id.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    Some(Table {
+        name: "incomplete".into(),
+        columns: vec![
+            (
+                "household_id".into(),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|&i| ids[i]))) as ArrayRef,
+            ),
+            (
+                "known_deficits".into(),
+                Arc::new(Int8Array::from_iter_values(
+                    rows.iter().map(|&i| r.deficit_count[i] as i8),
+                )),
+            ),
+            (
+                "undecided_indicators".into(),
+                Arc::new(StringArray::from_iter_values(undecided)),
+            ),
+        ],
+    })
+}
+
+fn werr(file: &Path, e: impl std::fmt::Display) -> TabularError {
+    TabularError::Write {
+        file: file.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn write_parquet(path: &Path, t: &Table) -> Result<(), TabularError> {
+    let batch = RecordBatch::try_from_iter(t.columns.iter().map(|(n, a)| (n.as_str(), a.clone())))
+        .map_err(|e| werr(path, e))?;
+    let file = File::create(path).map_err(|e| werr(path, e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_dictionary_enabled(false)
+        .set_column_dictionary_enabled("class".into(), true)
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| werr(path, e))?;
+    w.write(&batch).map_err(|e| werr(path, e))?;
+    w.close().map_err(|e| werr(path, e))?;
+    Ok(())
+}
+
+fn write_csv(path: &Path, t: &Table) -> Result<(), TabularError> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int16Type as I16, Int32Type, Int64Type};
+    let file = File::create(path).map_err(|e| werr(path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+    writeln!(w, "{}", names.join(",")).map_err(|e| werr(path, e))?;
+    let len = t.columns.first().map_or(0, |(_, a)| a.len());
+    let mut line = String::with_capacity(256);
+    for i in 0..len {
+        line.clear();
+        for (k, (_, a)) in t.columns.iter().enumerate() {
+            if k > 0 {
+                line.push(',');
+            }
+            use std::fmt::Write as _;
+            let _ = match a.data_type() {
+                arrow_schema::DataType::Int8 => {
+                    write!(line, "{}", a.as_primitive::<Int8Type>().value(i))
+                }
+                arrow_schema::DataType::Int16 => {
+                    write!(line, "{}", a.as_primitive::<I16>().value(i))
+                }
+                arrow_schema::DataType::Int32 => {
+                    write!(line, "{}", a.as_primitive::<Int32Type>().value(i))
+                }
+                arrow_schema::DataType::Int64 => {
+                    write!(line, "{}", a.as_primitive::<Int64Type>().value(i))
+                }
+                arrow_schema::DataType::Float64 => {
+                    let v = a.as_primitive::<Float64Type>().value(i);
+                    if v.is_nan() {
+                        Ok(())
+                    } else {
+                        write!(line, "{v:?}")
+                    }
+                }
+                arrow_schema::DataType::Utf8 => {
+                    write!(line, "{}", csv_escape(a.as_string::<i32>().value(i)))
+                }
+                arrow_schema::DataType::Dictionary(_, _) => {
+                    let d = a.as_dictionary::<Int8Type>();
+                    let key = d.keys().value(i) as usize;
+                    write!(
+                        line,
+                        "{}",
+                        csv_escape(d.values().as_string::<i32>().value(key))
+                    )
+                }
+                _ => Ok(()),
+            };
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes()).map_err(|e| werr(path, e))?;
+    }
+    w.flush().map_err(|e| werr(path, e))?;
+    Ok(())
+}
+
+fn csv_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Writes the tables into `dir` as `NAME.csv` or `NAME.parquet`. All files appear together or none:
+/// they are written into a temporary folder in `dir` and then moved into place.
+pub fn write_outputs(
+    dir: &Path,
+    format: Format,
+    tables: &[Table],
+) -> Result<Vec<PathBuf>, TabularError> {
+    fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
+    let tmp = dir.join(format!(".ansinh-tmp-{}", std::process::id()));
+    fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
+    let result = (|| {
+        let written: Vec<Result<PathBuf, TabularError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = tables
+                .iter()
+                .map(|t| {
+                    let path = tmp.join(format!("{}.{}", t.name, format.ext()));
+                    s.spawn(move || {
+                        match format {
+                            Format::Parquet => write_parquet(&path, t)?,
+                            Format::Csv => write_csv(&path, t)?,
+                        }
+                        Ok(path)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(werr(dir, "writer thread failed")))
+                })
+                .collect()
+        });
+        let mut finals = Vec::new();
+        for w in written {
+            let p = w?;
+            let name = p
+                .file_name()
+                .map(|n| dir.join(n))
+                .ok_or_else(|| werr(&p, "bad file name"))?;
+            finals.push((p, name));
+        }
+        let mut out = Vec::new();
+        for (from, to) in finals {
+            fs::rename(&from, &to).map_err(|e| werr(&to, e))?;
+            out.push(to);
+        }
+        Ok(out)
+    })();
+    let _ = fs::remove_dir_all(&tmp);
+    result
+}
