@@ -327,7 +327,8 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
     let parts: Vec<Result<Cols, TabularError>> = (0..n_rg)
         .into_par_iter()
         .map(|rg| {
-            let f = file.try_clone().map_err(io)?;
+            // A file handle per reader: cloned handles share one seek position and would race.
+            let f = File::open(path).map_err(io)?;
             let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
                 .with_projection(mask.clone())
                 .with_row_groups(vec![rg])

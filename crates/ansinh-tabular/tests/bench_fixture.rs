@@ -322,3 +322,57 @@ fn alkire_foster_agrees_with_the_reference_on_100k_households() {
         );
     }
 }
+
+/// Rewrites a Parquet file with many small row groups (read in parallel by the reader).
+fn rewrite_with_small_row_groups(from: &Path, to: &Path) {
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+    let r = ParquetRecordBatchReaderBuilder::try_new(File::open(from).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(7_000))
+        .build();
+    let mut w: Option<ArrowWriter<File>> = None;
+    for b in r {
+        let b = b.unwrap();
+        let w = w.get_or_insert_with(|| {
+            ArrowWriter::try_new(File::create(to).unwrap(), b.schema(), Some(props.clone()))
+                .unwrap()
+        });
+        w.write(&b).unwrap();
+    }
+    w.unwrap().close().unwrap();
+}
+
+#[test]
+fn files_with_many_row_groups_read_the_same_as_one() {
+    let std = bench_standard();
+    let f = fixture();
+    let tmp = std::env::temp_dir().join(format!("ansinh-rg-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    rewrite_with_small_row_groups(
+        &f.join("households.parquet"),
+        &tmp.join("households.parquet"),
+    );
+    rewrite_with_small_row_groups(&f.join("members.parquet"), &tmp.join("members.parquet"));
+    let a = read_input(
+        &f.join("households.parquet"),
+        &f.join("members.parquet"),
+        &needed(&std),
+        false,
+    )
+    .unwrap();
+    let b = read_input(
+        &tmp.join("households.parquet"),
+        &tmp.join("members.parquet"),
+        &needed(&std),
+        false,
+    )
+    .unwrap();
+    assert_eq!(a.household_ids, b.household_ids);
+    assert_eq!(a.batch.offsets, b.batch.offsets);
+    assert_eq!(a.batch.columns, b.batch.columns);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
