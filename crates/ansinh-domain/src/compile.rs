@@ -101,6 +101,7 @@ pub fn compile_bool(node: &Node, env: &Env) -> Result<Ir, ExprError> {
     let mut c = Compiler {
         env,
         stack: Vec::new(),
+        depth: 0,
     };
     let (ir, ty) = c.expr(node, Level::Household)?;
     if ty != Ty::Bool {
@@ -112,13 +113,34 @@ pub fn compile_bool(node: &Node, env: &Env) -> Result<Ir, ExprError> {
     Ok(ir)
 }
 
+/// Deepest expression the compiler accepts, counting the expressions of the definitions it inlines. The
+/// compiler and the evaluator recurse over it, so this bounds their stack use.
+pub const MAX_DEPTH: usize = 128;
+
 struct Compiler<'a, 'e> {
     env: &'e Env<'a>,
     stack: Vec<String>,
+    /// Current recursion depth of [`Compiler::expr`].
+    depth: usize,
 }
 
 impl Compiler<'_, '_> {
     fn expr(&mut self, node: &Node, level: Level) -> Result<(Ir, Ty), ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ExprError::new(
+                node.span,
+                format!(
+                    "expression nested more than {MAX_DEPTH} levels deep (counting definitions)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let r = self.expr_at(node, level);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_at(&mut self, node: &Node, level: Level) -> Result<(Ir, Ty), ExprError> {
         let span = node.span;
         match &node.kind {
             NodeKind::Bool(b) => Ok((Ir::BConst(*b), Ty::Bool)),

@@ -12,6 +12,14 @@
 
 use std::fmt;
 
+/// At most this many tokens in one expression. With [`MAX_NESTING`] (and the compiler's own depth limit)
+/// this keeps parsing, compiling, evaluating and dropping an expression within the stack whatever the text:
+/// all of them recurse over the syntax tree.
+pub const MAX_TOKENS: usize = 2_000;
+
+/// At most this many nested parentheses, call arguments, `not`s and unary minuses.
+pub const MAX_NESTING: usize = 64;
+
 /// A byte range inside the expression text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -169,15 +177,24 @@ struct Parser {
     toks: Vec<(Tok, Span)>,
     pos: usize,
     len: usize,
+    /// Current nesting depth of the recursive descent.
+    nesting: usize,
 }
 
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Node, ExprError> {
     let toks = lex(src)?;
+    if let Some((_, span)) = toks.get(MAX_TOKENS) {
+        return Err(ExprError::new(
+            *span,
+            format!("expression too long (more than {MAX_TOKENS} tokens)"),
+        ));
+    }
     let mut p = Parser {
         toks,
         pos: 0,
         len: src.len(),
+        nesting: 0,
     };
     let node = p.or()?;
     if let Some((_, span)) = p.toks.get(p.pos) {
@@ -241,11 +258,29 @@ impl Parser {
         }
         Ok(l)
     }
+    /// Parses a nested part with `f`, refusing nesting deeper than [`MAX_NESTING`].
+    fn nested(
+        &mut self,
+        at: Span,
+        f: impl FnOnce(&mut Self) -> Result<Node, ExprError>,
+    ) -> Result<Node, ExprError> {
+        if self.nesting >= MAX_NESTING {
+            return Err(ExprError::new(
+                at,
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            ));
+        }
+        self.nesting += 1;
+        let node = f(self);
+        self.nesting -= 1;
+        node
+    }
     fn not(&mut self) -> Result<Node, ExprError> {
         if self.is_word("not") {
-            let start = self.span_here().start;
+            let here = self.span_here();
+            let start = here.start;
             self.pos += 1;
-            let inner = self.not()?;
+            let inner = self.nested(here, Self::not)?;
             let span = Span {
                 start,
                 end: inner.span.end,
@@ -345,9 +380,10 @@ impl Parser {
     }
     fn unary(&mut self) -> Result<Node, ExprError> {
         if self.is_sym("-") {
-            let start = self.span_here().start;
+            let here = self.span_here();
+            let start = here.start;
             self.pos += 1;
-            let inner = self.unary()?;
+            let inner = self.nested(here, Self::unary)?;
             let span = Span {
                 start,
                 end: inner.span.end,
@@ -392,7 +428,8 @@ impl Parser {
                 let mut args = Vec::new();
                 if !self.is_sym(")") {
                     loop {
-                        args.push(self.or()?);
+                        let here = self.span_here();
+                        args.push(self.nested(here, Self::or)?);
                         if self.is_sym(",") {
                             self.pos += 1;
                             continue;
@@ -410,7 +447,7 @@ impl Parser {
                 })
             }
             Tok::Sym("(") => {
-                let inner = self.or()?;
+                let inner = self.nested(span, Self::or)?;
                 self.expect_sym(")")?;
                 Ok(inner)
             }
@@ -451,5 +488,35 @@ mod tests {
         let e = parse("age = 6").unwrap_err();
         assert_eq!(e.span, Span { start: 4, end: 5 });
         assert!(parse("1_500_000 * n").is_ok());
+    }
+
+    #[test]
+    fn deep_or_long_expressions_are_refused_not_a_stack_overflow() {
+        let ok = format!("{}n{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}n{}", "(".repeat(100), ")".repeat(100));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.span.start, MAX_NESTING);
+        assert!(
+            parse(&format!("{}true", "not ".repeat(100)))
+                .unwrap_err()
+                .message
+                .contains("nested")
+        );
+        assert!(
+            parse(&format!("{}1", "-".repeat(100)))
+                .unwrap_err()
+                .message
+                .contains("nested")
+        );
+        assert!(
+            parse(&format!("{}1", "-".repeat(100_000)))
+                .unwrap_err()
+                .message
+                .contains("too long")
+        );
+        let long = vec!["n > 0"; 100_000].join(" or ");
+        let e = parse(&long).unwrap_err();
+        assert!(e.message.contains("too long"), "{e}");
     }
 }
