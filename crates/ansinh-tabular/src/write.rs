@@ -211,7 +211,7 @@ fn write_parquet(path: &Path, t: &Table) -> Result<(), TabularError> {
         .map_err(|e| werr(path, e))?;
     let file = File::create(path).map_err(|e| werr(path, e))?;
     let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
+        .set_compression(Compression::UNCOMPRESSED)
         .set_dictionary_enabled(false)
         .set_column_dictionary_enabled("class".into(), true)
         .set_max_row_group_row_count(Some(1 << 20))
