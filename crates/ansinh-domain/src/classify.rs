@@ -13,7 +13,7 @@ use crate::standard::{Class, Standard};
 pub const INCOMPLETE: u8 = u8::MAX;
 
 /// Households per evaluation chunk (fits the intermediate columns in cache).
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 /// Per-household results, one entry per household of the batch.
 #[derive(Clone, Debug, Default, PartialEq)]

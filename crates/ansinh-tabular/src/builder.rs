@@ -109,22 +109,13 @@ impl ColBuilder {
         }
     }
 
-    pub fn len(&self) -> usize {
-        match self.kind {
-            Kind::Key | Kind::Int => self.ints.len(),
-            Kind::Float => self.floats.len(),
-            Kind::Bool | Kind::Enum(_) => self.bytes.len(),
-            Kind::Label => self.labels.len(),
-        }
-    }
-
     fn push_null(&mut self) -> Result<(), String> {
         match self.kind {
             Kind::Key => return Err("must not be empty".into()),
             Kind::Int => {
+                self.materialise_valid();
                 self.ints.push(0);
                 self.valid.push(false);
-                self.has_null = true;
             }
             Kind::Float => self.floats.push(f64::NAN),
             Kind::Bool => self.bytes.push(UNKNOWN),
@@ -136,7 +127,28 @@ impl ColBuilder {
 
     fn push_int(&mut self, v: i64) {
         self.ints.push(v);
-        self.valid.push(true);
+        if self.has_null {
+            self.valid.push(true);
+        }
+    }
+
+    /// Validity is kept only once a null has been seen; until then every value is valid.
+    fn materialise_valid(&mut self) {
+        if !self.has_null {
+            self.valid.clear();
+            self.valid.resize(self.ints.len(), true);
+            self.has_null = true;
+        }
+    }
+
+    /// Reserves room for `n` more values.
+    pub fn reserve(&mut self, n: usize) {
+        match self.kind {
+            Kind::Key | Kind::Int => self.ints.reserve(n),
+            Kind::Float => self.floats.reserve(n),
+            Kind::Bool | Kind::Enum(_) => self.bytes.reserve(n),
+            Kind::Label => self.labels.reserve(n),
+        }
     }
 
     /// One text cell (CSV, or an XLSX string). Empty means "not recorded".
@@ -215,14 +227,17 @@ impl ColBuilder {
                 let a = arr.as_primitive::<$t>();
                 match self.kind {
                     Kind::Key | Kind::Int => {
-                        self.ints.extend(a.values().iter().map(|v| *v as i64));
                         match &nulls {
-                            Some(n) => {
+                            Some(n) if n.null_count() > 0 => {
+                                self.materialise_valid();
                                 self.valid.extend(n.iter());
-                                self.has_null |= n.null_count() > 0;
                             }
-                            None => self.valid.extend(std::iter::repeat_n(true, a.len())),
+                            _ if self.has_null => {
+                                self.valid.extend(std::iter::repeat_n(true, a.len()))
+                            }
+                            _ => {}
                         }
+                        self.ints.extend(a.values().iter().map(|v| *v as i64));
                     }
                     Kind::Float => self.floats.extend(
                         a.values()
@@ -254,6 +269,18 @@ impl ColBuilder {
             DataType::UInt8 => ints!(UInt8Type),
             DataType::UInt16 => ints!(UInt16Type),
             DataType::UInt32 => ints!(UInt32Type),
+            DataType::Float32 | DataType::Float64 if matches!(self.kind, Kind::Float) => {
+                let nan = |i: usize, v: f64| if is_null(i) { f64::NAN } else { v };
+                if arr.data_type() == &DataType::Float32 {
+                    let a = arr.as_primitive::<Float32Type>().values();
+                    self.floats
+                        .extend(a.iter().enumerate().map(|(i, v)| nan(i, *v as f64)));
+                } else {
+                    let a = arr.as_primitive::<Float64Type>().values();
+                    self.floats
+                        .extend(a.iter().enumerate().map(|(i, v)| nan(i, *v)));
+                }
+            }
             DataType::Float32 | DataType::Float64 => {
                 let vals: Vec<f64> = if arr.data_type() == &DataType::Float32 {
                     arr.as_primitive::<Float32Type>()
@@ -383,9 +410,13 @@ impl ColBuilder {
                     let k = keys.values()[i].as_usize();
                     match self.kind {
                         Kind::Key | Kind::Int => {
-                            self.ints.push(sub.ints[k]);
-                            self.valid.push(sub.valid[k]);
-                            self.has_null |= !sub.valid[k];
+                            if sub.has_null && !sub.valid[k] {
+                                self.materialise_valid();
+                                self.ints.push(0);
+                                self.valid.push(false);
+                            } else {
+                                self.push_int(sub.ints[k]);
+                            }
                         }
                         Kind::Float => self.floats.push(sub.floats[k]),
                         Kind::Label => self.labels.push(sub.labels[k].clone()),
@@ -398,9 +429,12 @@ impl ColBuilder {
     }
 
     pub fn append(&mut self, mut o: ColBuilder) {
+        if self.has_null || o.has_null {
+            self.materialise_valid();
+            o.materialise_valid();
+        }
         self.ints.append(&mut o.ints);
         self.valid.append(&mut o.valid);
-        self.has_null |= o.has_null;
         self.floats.append(&mut o.floats);
         self.bytes.append(&mut o.bytes);
         self.labels.append(&mut o.labels);

@@ -272,6 +272,21 @@ fn read_table(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError
     Ok((cols, rows))
 }
 
+/// Empty builders for the columns present (`idx`), with room for `rows` values.
+fn builders(specs: &[Spec], idx: &[Option<usize>], rows: usize) -> Cols {
+    specs
+        .iter()
+        .zip(idx)
+        .map(|(s, i)| {
+            i.map(|_| {
+                let mut b = ColBuilder::new(s.kind);
+                b.reserve(rows);
+                b
+            })
+        })
+        .collect()
+}
+
 fn pq_err(path: &Path, e: impl std::fmt::Display) -> TabularError {
     TabularError::Format {
         file: path.to_path_buf(),
@@ -335,11 +350,8 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
                 .with_batch_size(64 * 1024)
                 .build()
                 .map_err(|e| pq_err(path, e))?;
-            let mut cols: Cols = specs
-                .iter()
-                .zip(&idx)
-                .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
-                .collect();
+            let rg_rows = md.row_group(rg).num_rows() as usize;
+            let mut cols = builders(specs, &idx, rg_rows);
             let mut row = starts[rg];
             for b in reader {
                 let b = b.map_err(|e| pq_err(path, e))?;
@@ -362,19 +374,18 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
             Ok(cols)
         })
         .collect();
-    let mut out: Cols = specs
-        .iter()
-        .zip(&idx)
-        .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
-        .collect();
+    let mut parts = parts
+        .into_iter()
+        .collect::<Result<Vec<Cols>, TabularError>>()?;
+    if parts.len() == 1 {
+        return Ok((parts.remove(0), total));
+    }
+    // One copy into columns sized once, rather than growing them part by part.
+    let mut out = builders(specs, &idx, total);
     for p in parts {
-        for (o, c) in out.iter_mut().zip(p?) {
+        for (o, c) in out.iter_mut().zip(p) {
             if let (Some(o), Some(c)) = (o.as_mut(), c) {
-                if o.len() == 0 {
-                    *o = c;
-                } else {
-                    o.append(c);
-                }
+                o.append(c);
             }
         }
     }
