@@ -190,18 +190,17 @@ fn needed_fields(std: &Standard) -> Vec<FieldId> {
     }
     for r in &std.rules {
         r.ir.fields(&mut f);
-        if r.ir.uses_area() {
-            if let Some(a) = ansinh_domain::schema::field("area") {
-                if !f.contains(&a) {
-                    f.push(a);
-                }
-            }
+        if r.ir.uses_area()
+            && let Some(a) = ansinh_domain::schema::field("area")
+            && !f.contains(&a)
+        {
+            f.push(a);
         }
     }
-    if let Some(inc) = ansinh_domain::schema::field("monthly_income_vnd") {
-        if !f.contains(&inc) {
-            f.push(inc);
-        }
+    if let Some(inc) = ansinh_domain::schema::field("monthly_income_vnd")
+        && !f.contains(&inc)
+    {
+        f.push(inc);
     }
     f
 }

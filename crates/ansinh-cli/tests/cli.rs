@@ -1,5 +1,7 @@
 //! The `ansinh` binary end to end: the README's main command, standards commands, classify and explain.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::process::Command;
 
 fn ansinh(args: &[&str]) -> (bool, String, String) {

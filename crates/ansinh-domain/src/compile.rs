@@ -329,16 +329,14 @@ impl Compiler<'_, '_> {
                 if let Ty::Enum(f) = ta {
                     return self.enum_cmp(f, cmp, r, span);
                 }
-                if let NodeKind::Name(_) = l.kind {
-                    if let NodeKind::Name(rname) = &r.kind {
-                        if schema::field(rname)
-                            .is_some_and(|rf| matches!(rf.def().ty, FieldType::Enum(_)))
-                        {
-                            let (_, tr) = self.expr(r, level)?;
-                            if let Ty::Enum(rf) = tr {
-                                return self.enum_cmp(rf, flip(cmp), l, span);
-                            }
-                        }
+                if let NodeKind::Name(_) = l.kind
+                    && let NodeKind::Name(rname) = &r.kind
+                    && schema::field(rname)
+                        .is_some_and(|rf| matches!(rf.def().ty, FieldType::Enum(_)))
+                {
+                    let (_, tr) = self.expr(r, level)?;
+                    if let Ty::Enum(rf) = tr {
+                        return self.enum_cmp(rf, flip(cmp), l, span);
                     }
                 }
                 let (b, tb) = self.expr(r, level)?;
@@ -489,10 +487,10 @@ impl Ir {
     /// Every catalogue field this expression reads.
     pub fn fields(&self, out: &mut Vec<FieldId>) {
         match self {
-            Ir::BField(f) | Ir::IField(f) | Ir::FField(f) | Ir::EnumIn(f, _, _) => {
-                if !out.contains(f) {
-                    out.push(*f)
-                }
+            Ir::BField(f) | Ir::IField(f) | Ir::FField(f) | Ir::EnumIn(f, _, _)
+                if !out.contains(f) =>
+            {
+                out.push(*f)
             }
             _ => {}
         }
@@ -508,10 +506,10 @@ impl Ir {
 
     /// Income lines this expression reads.
     pub fn thresholds(&self, out: &mut Vec<u16>) {
-        if let Ir::Threshold(t) = self {
-            if !out.contains(t) {
-                out.push(*t)
-            }
+        if let Ir::Threshold(t) = self
+            && !out.contains(t)
+        {
+            out.push(*t)
         }
         self.children(|c| c.thresholds(out));
     }

@@ -423,10 +423,10 @@ impl Registry {
                 .iter()
                 .filter(|s| s.in_force_on(date) && !s.id.starts_with("bench"))
         };
-        if let Some(p) = province {
-            if let Some(s) = candidates().find(|s| s.jurisdiction.as_deref() == Some(p)) {
-                return Some(s);
-            }
+        if let Some(p) = province
+            && let Some(s) = candidates().find(|s| s.jurisdiction.as_deref() == Some(p))
+        {
+            return Some(s);
         }
         candidates().find(|s| s.jurisdiction.is_none())
     }

@@ -1,6 +1,8 @@
 //! Golden cases that read like the law: small households built by hand, classified and explained under
 //! the standards of the workspace (shared/domain/standards.md §1.3, §3.2, §4.3, §8.7).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod common;
 
 use ansinh_domain::Class::{Average, NearPoor, NotPoor, Poor};

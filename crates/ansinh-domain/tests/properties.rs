@@ -1,5 +1,7 @@
 //! Properties of classification that must hold for any household, and of loading for any text.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod common;
 
 use ansinh_domain::classify::INCOMPLETE;

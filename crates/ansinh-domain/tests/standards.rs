@@ -1,6 +1,8 @@
 //! Every standard of the workspace loads, the right one is in force on each date, and a malformed
 //! standard is refused with a stable code and the line and column of the offending text.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod common;
 
 use ansinh_domain::{Class, Registry, StandardError};
@@ -469,9 +471,7 @@ fn a_set_with_one_broken_file_loads_nothing() {
     assert!(Registry::load(&files).is_ok());
     let broken = base_with(27, "class = \"poor\"", "class = \"very_poor\"");
     files.push(("zz-broken.toml".to_string(), broken));
-    let errs = Registry::load(&files)
-        .err()
-        .expect("one broken file fails the whole set");
+    let errs = Registry::load(&files).expect_err("one broken file fails the whole set");
     assert!(
         errs.iter().all(|e| e.file == "zz-broken.toml"),
         "only the broken file is blamed: {errs:#?}"
@@ -489,9 +489,7 @@ fn a_set_with_one_broken_file_loads_nothing() {
             );
         }
     }
-    let errs = Registry::load(&files)
-        .err()
-        .expect("a broken national standard fails the set");
+    let errs = Registry::load(&files).expect_err("a broken national standard fails the set");
     assert!(
         errs.iter()
             .any(|e| e.file == "vn-2022-2025.toml" && e.code == "STD_EXPR"),
@@ -511,9 +509,7 @@ fn a_set_with_one_broken_file_loads_nothing() {
         .cloned()
         .expect("bench-2022");
     files.push(("bench-copy.toml".to_string(), copy.1));
-    let errs = Registry::load(&files)
-        .err()
-        .expect("duplicate ids fail the set");
+    let errs = Registry::load(&files).expect_err("duplicate ids fail the set");
     assert!(errs.iter().any(|e| e.code == "STD_DUPLICATE"), "{errs:#?}");
 }
 
@@ -523,7 +519,7 @@ fn every_problem_of_a_file_is_reported_at_once() {
         "deprived_when = \"floor_area_m2 < 8 * n\"",
         "deprived_when = \"floor_area < 8 * n\"",
     );
-    let errs = load_one(&text).err().expect("two errors");
+    let errs = load_one(&text).expect_err("two errors");
     let mut got: Vec<(&str, Option<usize>)> = errs.iter().map(|e| (e.code, e.line)).collect();
     got.sort();
     assert_eq!(got, [("STD_EXPR", Some(23)), ("STD_REF", Some(27))]);

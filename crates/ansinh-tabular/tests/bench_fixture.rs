@@ -2,6 +2,8 @@
 //! reference implementation on the 100k-household fixture (`../shared/bench/fixtures/h100k/ref`), through
 //! the whole pipeline: read Parquet, classify, aggregate, write Parquet and CSV.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};

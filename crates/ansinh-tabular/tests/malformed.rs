@@ -1,5 +1,7 @@
 //! Bad input gets a clear error naming the file, the row and the column; nothing is produced.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::path::PathBuf;
 
 use ansinh_domain::schema::{FieldId, field};
