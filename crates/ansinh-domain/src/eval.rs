@@ -158,6 +158,15 @@ impl<'a> Chunk<'a> {
                 x
             }
             Ir::CmpI(c, a, b) => {
+                // Fast path: a recorded field against a constant, read straight from the column.
+                match (self.exact_slice(a, level), b.as_ref()) {
+                    (Some(x), Ir::IConst(k)) => return cmp_const(*c, x, *k),
+                    _ => {}
+                }
+                match (a.as_ref(), self.exact_slice(b, level)) {
+                    (Ir::IConst(k), Some(y)) => return cmp_const(flip(*c), y, *k),
+                    _ => {}
+                }
                 let (x, y) = (self.eval_i(a, level), self.eval_i(b, level));
                 if x.hi.is_none() && y.hi.is_none() {
                     cmp_exact(*c, &x.lo, &y.lo)
@@ -232,6 +241,22 @@ impl<'a> Chunk<'a> {
                     .collect()
             }
             _ => vec![UNKNOWN; len],
+        }
+    }
+
+    /// The column slice of an integer field with no null, when it is read at its own level.
+    fn exact_slice(&self, ir: &Ir, level: Level) -> Option<&'a [i64]> {
+        let Ir::IField(f) = ir else { return None };
+        if f.def().level != level {
+            return None;
+        }
+        let (a, b) = self.range(level);
+        match self.batch.column(*f) {
+            Some(Column::Int {
+                values,
+                valid: None,
+            }) => Some(&values[a..b]),
+            _ => None,
         }
     }
 
@@ -484,6 +509,28 @@ const AND: [u8; 9] = [
 const OR: [u8; 9] = [
     FALSE, TRUE, UNKNOWN, TRUE, TRUE, TRUE, UNKNOWN, TRUE, UNKNOWN,
 ];
+
+fn cmp_const(c: Cmp, x: &[i64], k: i64) -> Vec<u8> {
+    let it = x.iter();
+    match c {
+        Cmp::Lt => it.map(|a| (*a < k) as u8).collect(),
+        Cmp::Le => it.map(|a| (*a <= k) as u8).collect(),
+        Cmp::Gt => it.map(|a| (*a > k) as u8).collect(),
+        Cmp::Ge => it.map(|a| (*a >= k) as u8).collect(),
+        Cmp::Eq => it.map(|a| (*a == k) as u8).collect(),
+        Cmp::Ne => it.map(|a| (*a != k) as u8).collect(),
+    }
+}
+
+fn flip(c: Cmp) -> Cmp {
+    match c {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        x => x,
+    }
+}
 
 fn cmp_exact<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Vec<u8> {
     let z = x.iter().zip(y);

@@ -216,7 +216,13 @@ impl ColBuilder {
 
     /// All values of an Arrow array.
     pub fn push_arrow(&mut self, arr: &dyn Array) -> Result<(), CellError> {
-        let nulls = arr.logical_nulls();
+        // Dictionaries resolve their own nulls (push_dict); computing logical nulls for them would build a
+        // bitmap per batch for nothing.
+        let nulls = if matches!(arr.data_type(), DataType::Dictionary(_, _)) {
+            None
+        } else {
+            arr.logical_nulls()
+        };
         let is_null = |i: usize| nulls.as_ref().is_some_and(|n| n.is_null(i));
         if matches!(self.kind, Kind::Key) && arr.null_count() > 0 {
             let i = (0..arr.len()).find(|&i| is_null(i)).unwrap_or(0);
@@ -428,16 +434,53 @@ impl ColBuilder {
         Ok(())
     }
 
-    pub fn append(&mut self, mut o: ColBuilder) {
-        if self.has_null || o.has_null {
-            self.materialise_valid();
-            o.materialise_valid();
+    /// Concatenates the parts of one column (row groups, in order) into one, copying the parts in
+    /// parallel into a zeroed buffer (whose pages the kernel provides lazily, so the first touch is
+    /// also spread over the threads).
+    pub fn concat(kind: Kind, mut parts: Vec<ColBuilder>) -> ColBuilder {
+        use rayon::prelude::*;
+        fn join<T: Copy + Default + Send + Sync>(parts: &[&[T]]) -> Vec<T> {
+            let total = parts.iter().map(|p| p.len()).sum();
+            let mut out = vec![T::default(); total];
+            let mut rest: &mut [T] = &mut out;
+            let mut slots = Vec::with_capacity(parts.len());
+            for p in parts {
+                let (head, tail) = rest.split_at_mut(p.len());
+                slots.push(head);
+                rest = tail;
+            }
+            slots
+                .into_par_iter()
+                .zip(parts.par_iter())
+                .for_each(|(dst, src)| dst.copy_from_slice(src));
+            out
         }
-        self.ints.append(&mut o.ints);
-        self.valid.append(&mut o.valid);
-        self.floats.append(&mut o.floats);
-        self.bytes.append(&mut o.bytes);
-        self.labels.append(&mut o.labels);
+        if parts.iter().any(|p| p.has_null) {
+            parts.iter_mut().for_each(|p| p.materialise_valid());
+        }
+        let mut out = ColBuilder::new(kind);
+        out.has_null = parts.iter().any(|p| p.has_null);
+        match kind {
+            Kind::Key | Kind::Int => {
+                out.ints = join(&parts.iter().map(|p| p.ints.as_slice()).collect::<Vec<_>>());
+                if out.has_null {
+                    out.valid = join(&parts.iter().map(|p| p.valid.as_slice()).collect::<Vec<_>>());
+                }
+            }
+            Kind::Float => {
+                out.floats = join(
+                    &parts
+                        .iter()
+                        .map(|p| p.floats.as_slice())
+                        .collect::<Vec<_>>(),
+                )
+            }
+            Kind::Bool | Kind::Enum(_) => {
+                out.bytes = join(&parts.iter().map(|p| p.bytes.as_slice()).collect::<Vec<_>>())
+            }
+            Kind::Label => out.labels = parts.into_iter().flat_map(|p| p.labels).collect(),
+        }
+        out
     }
 
     /// The domain column (not for keys or labels).

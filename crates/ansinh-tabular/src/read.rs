@@ -380,15 +380,24 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
     if parts.len() == 1 {
         return Ok((parts.remove(0), total));
     }
-    // One copy into columns sized once, rather than growing them part by part.
-    let mut out = builders(specs, &idx, total);
+    // Column by column: the parts of each, in row-group order, joined in one parallel copy.
+    let n_cols = specs.len();
+    let mut by_col: Vec<Vec<ColBuilder>> = (0..n_cols)
+        .map(|_| Vec::with_capacity(parts.len()))
+        .collect();
     for p in parts {
-        for (o, c) in out.iter_mut().zip(p) {
-            if let (Some(o), Some(c)) = (o.as_mut(), c) {
-                o.append(c);
+        for (k, c) in p.into_iter().enumerate() {
+            if let Some(c) = c {
+                by_col[k].push(c);
             }
         }
     }
+    let out: Cols = specs
+        .iter()
+        .zip(by_col)
+        .zip(&idx)
+        .map(|((s, parts), i)| i.map(|_| ColBuilder::concat(s.kind, parts)))
+        .collect();
     Ok((out, total))
 }
 

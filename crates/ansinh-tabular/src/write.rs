@@ -11,7 +11,6 @@ use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int8Array, Int16Array, Int32Array, Int64Array,
     RecordBatch, StringArray, types::Int8Type,
 };
-use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
@@ -206,20 +205,68 @@ fn werr(file: &Path, e: impl std::fmt::Display) -> TabularError {
     }
 }
 
+/// Rows per Parquet row group of an output table.
+const ROW_GROUP: usize = 1 << 20;
+
+/// Writes a table as Parquet, encoding the columns of each row group in parallel.
 fn write_parquet(path: &Path, t: &Table) -> Result<(), TabularError> {
+    use parquet::arrow::ArrowSchemaConverter;
+    use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
+    use parquet::file::writer::SerializedFileWriter;
+    use rayon::prelude::*;
+
     let batch = RecordBatch::try_from_iter(t.columns.iter().map(|(n, a)| (n.as_str(), a.clone())))
         .map_err(|e| werr(path, e))?;
-    let file = File::create(path).map_err(|e| werr(path, e))?;
-    let props = WriterProperties::builder()
+    let schema = batch.schema();
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .set_dictionary_enabled(false)
         .set_column_dictionary_enabled("class".into(), true)
-        .set_max_row_group_row_count(Some(1 << 20))
         .build();
-    let mut w =
-        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| werr(path, e))?;
-    w.write(&batch).map_err(|e| werr(path, e))?;
-    w.close().map_err(|e| werr(path, e))?;
+    parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut props);
+    let props = Arc::new(props);
+    let parquet_schema = ArrowSchemaConverter::new()
+        .with_coerce_types(props.coerce_types())
+        .convert(&schema)
+        .map_err(|e| werr(path, e))?;
+    let file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(|e| werr(path, e))?);
+    let mut writer =
+        SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), props.clone())
+            .map_err(|e| werr(path, e))?;
+    let factory = ArrowRowGroupWriterFactory::new(&writer, schema.clone());
+    let mut start = 0;
+    let mut rg = 0;
+    while start < batch.num_rows() || (rg == 0 && batch.num_rows() == 0) {
+        let len = ROW_GROUP.min(batch.num_rows() - start);
+        let part = batch.slice(start, len);
+        let writers = factory
+            .create_column_writers(rg)
+            .map_err(|e| werr(path, e))?;
+        let mut leaves = Vec::new();
+        for (arr, field) in part.columns().iter().zip(schema.fields()) {
+            leaves.extend(compute_leaves(field, arr).map_err(|e| werr(path, e))?);
+        }
+        let chunks: Vec<_> = writers
+            .into_par_iter()
+            .zip(leaves.into_par_iter())
+            .map(|(mut w, leaf)| {
+                w.write(&leaf)?;
+                w.close()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| werr(path, e))?;
+        let mut rgw = writer.next_row_group().map_err(|e| werr(path, e))?;
+        for c in chunks {
+            c.append_to_row_group(&mut rgw).map_err(|e| werr(path, e))?;
+        }
+        rgw.close().map_err(|e| werr(path, e))?;
+        start += len;
+        rg += 1;
+        if len == 0 {
+            break;
+        }
+    }
+    writer.close().map_err(|e| werr(path, e))?;
     Ok(())
 }
 
