@@ -83,7 +83,10 @@ pub(crate) fn render(
                 let below = (total as i128) <= (line as i128) * (e.size as i128);
                 let name = if vi { &th.vi } else { &th.en };
                 let op = if below { "≤" } else { ">" };
-                cmp.push(format!("{op} {name} {}", money(line)));
+                match &area_label {
+                    Some(a) => cmp.push(format!("{op} {name} {} ({a})", money(line))),
+                    None => cmp.push(format!("{op} {name} {}", money(line))),
+                }
             }
             let lead = if vi {
                 format!("thu nhập bình quân {}/người/tháng", money(pcr))

@@ -417,10 +417,26 @@ fn decode_text(bytes: Vec<u8>) -> String {
     }
 }
 
+/// The column whose header is the field's name, or its Vietnamese label (case and diacritics ignored),
+/// as in the import template.
 fn header_index(headers: &[String], name: &str) -> Option<usize> {
-    headers
+    if let Some(i) = headers
         .iter()
         .position(|h| h.trim().eq_ignore_ascii_case(name))
+    {
+        return Some(i);
+    }
+    let label = match name {
+        "household_id" => "mã hộ",
+        "province_code" => "mã tỉnh",
+        "commune_code" => "mã xã",
+        "name" => "họ và tên",
+        _ => schema::field(name)?.def().vi,
+    };
+    let key = ansinh_domain::text::search_key(label);
+    headers
+        .iter()
+        .position(|h| ansinh_domain::text::search_key(h) == key)
 }
 
 fn read_csv(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {

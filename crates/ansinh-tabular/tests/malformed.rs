@@ -156,3 +156,65 @@ fn legacy_windows_1258_text_is_decoded() {
         Some(&ansinh_domain::Column::Enum(vec![0]))
     );
 }
+
+#[test]
+fn xlsx_with_vietnamese_headers_reads_and_its_errors_name_the_sheet_row() {
+    use rust_xlsxwriter::Workbook;
+    let d = dir();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Mã hộ", "Khu vực", "Thu nhập bình quân tháng của hộ"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1, 0, 1.0).unwrap();
+    ws.write_string(1, 1, "thành thị").unwrap();
+    ws.write_number(1, 2, 4_000_000.0).unwrap();
+    wb.save(d.join("h.xlsx")).unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Mã hộ", "Tuổi", "Giới tính"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1, 0, 1.0).unwrap();
+    ws.write_number(1, 1, 40.0).unwrap();
+    ws.write_string(1, 2, "Nữ").unwrap();
+    ws.write_number(2, 0, 1.0).unwrap();
+    ws.write_number(2, 1, 7.5).unwrap();
+    ws.write_string(2, 2, "Nam").unwrap();
+    wb.save(d.join("m.xlsx")).unwrap();
+    let e = read_input(&d.join("h.xlsx"), &d.join("m.xlsx"), &fields(), false).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("row 3, column `age`: `7.5` is not a whole number"),
+        "{e}"
+    );
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Mã hộ", "Tuổi", "Giới tính"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1, 0, 1.0).unwrap();
+    ws.write_number(1, 1, 40.0).unwrap();
+    ws.write_string(1, 2, "Nữ").unwrap();
+    wb.save(d.join("m.xlsx")).unwrap();
+    let input = read_input(&d.join("h.xlsx"), &d.join("m.xlsx"), &fields(), false).unwrap();
+    assert_eq!(
+        input.batch.column(field("area").unwrap()),
+        Some(&ansinh_domain::Column::Enum(vec![1]))
+    );
+    assert_eq!(
+        input.batch.column(field("sex").unwrap()),
+        Some(&ansinh_domain::Column::Enum(vec![1]))
+    );
+    assert_eq!(
+        input.batch.column(field("monthly_income_vnd").unwrap()),
+        Some(&ansinh_domain::Column::Int {
+            values: vec![4_000_000],
+            valid: None
+        })
+    );
+}
