@@ -8,12 +8,14 @@
 pub mod af;
 pub mod aggregate;
 pub mod classify;
+pub mod collation;
 pub mod columnar;
 pub mod compile;
 pub mod eval;
 mod explain_text;
 pub mod expr;
 pub mod money;
+pub mod registry;
 pub mod schema;
 pub mod standard;
 pub mod text;

@@ -1,0 +1,133 @@
+-- The registry on SQLite. Applied migrations are never edited: add a new numbered file instead, and the
+-- same version in crates/ansinh-store-postgres/migrations (the conformance suite checks they match).
+-- *_key columns hold the search key (ansinh_domain::text::search_key), *_sort the Vietnamese sort key
+-- (ansinh_domain::collation::vi_sort_key); both are computed in Rust and compared bytewise (BINARY).
+
+CREATE TABLE units (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    name_sort   BLOB NOT NULL,
+    kind        TEXT NOT NULL,
+    area        TEXT CHECK (area IN ('rural', 'urban')),
+    parent_id   INTEGER REFERENCES units (id),
+    valid_from  DATE NOT NULL,
+    valid_to    DATE,
+    CHECK (valid_to IS NULL OR valid_to > valid_from),
+    UNIQUE (code, valid_from)
+);
+CREATE INDEX units_name_key ON units (name_key);
+CREATE INDEX units_parent ON units (parent_id, valid_from);
+
+-- Old unit -> new unit, from the date of a merge, split or rename.
+CREATE TABLE unit_successors (
+    from_id    INTEGER NOT NULL REFERENCES units (id),
+    to_id      INTEGER NOT NULL REFERENCES units (id),
+    effective  DATE NOT NULL,
+    PRIMARY KEY (from_id, to_id)
+);
+
+CREATE TABLE households (
+    id                     INTEGER PRIMARY KEY,
+    code                   TEXT NOT NULL UNIQUE,
+    unit_id                INTEGER NOT NULL REFERENCES units (id),
+    version                BIGINT NOT NULL DEFAULT 1,
+    deleted_at             DATETIME,
+    address                TEXT NOT NULL,
+    address_key            TEXT NOT NULL,
+    head_name              TEXT NOT NULL,
+    head_key               TEXT NOT NULL,
+    head_sort              BLOB NOT NULL,
+    area                   TEXT CHECK (area IN ('rural', 'urban')),
+    housing_quality        TEXT,
+    floor_area_m2          REAL,
+    water_source           TEXT,
+    toilet                 TEXT,
+    uses_telecom           BOOLEAN,
+    has_info_device        BOOLEAN,
+    hears_loudspeaker      BOOLEAN,
+    uses_internet          BOOLEAN,
+    uses_digital_services  BOOLEAN,
+    waste_treated          BOOLEAN
+);
+CREATE INDEX households_unit ON households (unit_id);
+CREATE INDEX households_head_key ON households (head_key);
+CREATE INDEX households_address_key ON households (address_key);
+
+CREATE TABLE household_incomes (
+    id                  INTEGER PRIMARY KEY,
+    household_id        INTEGER NOT NULL REFERENCES households (id),
+    recorded_on         DATE NOT NULL,
+    monthly_income_vnd  BIGINT NOT NULL,
+    note                TEXT
+);
+CREATE INDEX household_incomes_household ON household_incomes (household_id);
+
+CREATE TABLE members (
+    id                         INTEGER PRIMARY KEY,
+    household_id               INTEGER NOT NULL REFERENCES households (id),
+    full_name                  TEXT NOT NULL,
+    name_key                   TEXT NOT NULL,
+    name_sort                  BLOB NOT NULL,
+    date_of_birth              DATE,
+    sex                        TEXT,
+    relation                   TEXT NOT NULL,
+    citizen_id                 TEXT CHECK (citizen_id IS NULL OR length(citizen_id) = 12),
+    ethnicity                  TEXT,
+    labour_status              TEXT,
+    has_health_insurance       BOOLEAN,
+    education_level            TEXT,
+    attending_school           BOOLEAN,
+    in_training                BOOLEAN,
+    stunted_or_underweight     BOOLEAN,
+    is_disabled                BOOLEAN,
+    receives_social_allowance  BOOLEAN,
+    sick_untreated             BOOLEAN,
+    start_date                 DATE,
+    end_date                   DATE
+);
+CREATE INDEX members_household ON members (household_id);
+CREATE INDEX members_name_key ON members (name_key);
+-- One live membership per person: the database itself refuses a second one.
+CREATE UNIQUE INDEX members_live_citizen_id ON members (citizen_id)
+    WHERE citizen_id IS NOT NULL AND end_date IS NULL;
+
+-- Classification history: kept forever.
+CREATE TABLE classifications (
+    id                     INTEGER PRIMARY KEY,
+    household_id           INTEGER NOT NULL REFERENCES households (id),
+    standard_id            TEXT NOT NULL,
+    as_of                  DATE NOT NULL,
+    class                  TEXT NOT NULL,
+    deficit_count          BIGINT NOT NULL,
+    deprived               TEXT NOT NULL,
+    income_per_capita_vnd  BIGINT,
+    unconfirmed            BOOLEAN NOT NULL,
+    recorded_at            DATETIME NOT NULL,
+    actor                  TEXT NOT NULL
+);
+CREATE INDEX classifications_household ON classifications (household_id, as_of);
+CREATE TRIGGER classifications_no_update BEFORE UPDATE ON classifications
+BEGIN SELECT RAISE(ABORT, 'classification history is append-only'); END;
+CREATE TRIGGER classifications_no_delete BEFORE DELETE ON classifications
+BEGIN SELECT RAISE(ABORT, 'classification history is append-only'); END;
+
+-- Audit trail: append-only.
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         DATETIME NOT NULL,
+    actor      TEXT NOT NULL,
+    origin     TEXT NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete', 'event')),
+    entity     TEXT NOT NULL,
+    entity_id  BIGINT,
+    old_value  TEXT,
+    new_value  TEXT,
+    reason     TEXT
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
