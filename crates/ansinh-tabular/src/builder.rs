@@ -18,6 +18,9 @@ use ansinh_domain::text::search_key;
 pub(crate) enum Kind {
     /// A key (household id, unit code): whole number, never empty.
     Key,
+    /// A key kept as runs of equal consecutive values (members' household ids, which come grouped):
+    /// never empty; the column itself is not kept.
+    RunKey,
     Int,
     Float,
     Bool,
@@ -47,6 +50,8 @@ pub(crate) struct ColBuilder {
     pub floats: Vec<f64>,
     pub bytes: Vec<u8>,
     pub labels: Vec<String>,
+    /// For [`Kind::RunKey`]: (value, number of consecutive rows).
+    pub runs: Vec<(i64, u32)>,
 }
 
 /// A cell that failed: index within the pushed array, and why.
@@ -106,12 +111,13 @@ impl ColBuilder {
             floats: Vec::new(),
             bytes: Vec::new(),
             labels: Vec::new(),
+            runs: Vec::new(),
         }
     }
 
     fn push_null(&mut self) -> Result<(), String> {
         match self.kind {
-            Kind::Key => return Err("must not be empty".into()),
+            Kind::Key | Kind::RunKey => return Err("must not be empty".into()),
             Kind::Int => {
                 self.materialise_valid();
                 self.ints.push(0);
@@ -125,7 +131,17 @@ impl ColBuilder {
         Ok(())
     }
 
+    fn push_run(&mut self, v: i64) {
+        match self.runs.last_mut() {
+            Some((last, n)) if *last == v && *n < u32::MAX => *n += 1,
+            _ => self.runs.push((v, 1)),
+        }
+    }
+
     fn push_int(&mut self, v: i64) {
+        if matches!(self.kind, Kind::RunKey) {
+            return self.push_run(v);
+        }
         self.ints.push(v);
         if self.has_null {
             self.valid.push(true);
@@ -145,6 +161,7 @@ impl ColBuilder {
     pub fn reserve(&mut self, n: usize) {
         match self.kind {
             Kind::Key | Kind::Int => self.ints.reserve(n),
+            Kind::RunKey => {}
             Kind::Float => self.floats.reserve(n),
             Kind::Bool | Kind::Enum(_) => self.bytes.reserve(n),
             Kind::Label => self.labels.reserve(n),
@@ -158,7 +175,7 @@ impl ColBuilder {
             return self.push_null();
         }
         match self.kind {
-            Kind::Key | Kind::Int => match parse_int(s) {
+            Kind::Key | Kind::RunKey | Kind::Int => match parse_int(s) {
                 Some(v) => self.push_int(v),
                 None => return Err(format!("`{s}` is not a whole number")),
             },
@@ -192,10 +209,12 @@ impl ColBuilder {
     /// A numeric spreadsheet cell.
     pub fn push_number(&mut self, v: f64) -> Result<(), String> {
         match self.kind {
-            Kind::Key | Kind::Int if v.fract() == 0.0 && v.abs() < 9.0e15 => {
+            Kind::Key | Kind::RunKey | Kind::Int if v.fract() == 0.0 && v.abs() < 9.0e15 => {
                 self.push_int(v as i64)
             }
-            Kind::Key | Kind::Int => return Err(format!("`{v}` is not a whole number")),
+            Kind::Key | Kind::RunKey | Kind::Int => {
+                return Err(format!("`{v}` is not a whole number"));
+            }
             Kind::Float => self.floats.push(v),
             Kind::Bool if v == 0.0 || v == 1.0 => self.bytes.push(v as u8),
             _ => return self.push_text(&v.to_string()),
@@ -224,7 +243,7 @@ impl ColBuilder {
             arr.logical_nulls()
         };
         let is_null = |i: usize| nulls.as_ref().is_some_and(|n| n.is_null(i));
-        if matches!(self.kind, Kind::Key) && arr.null_count() > 0 {
+        if matches!(self.kind, Kind::Key | Kind::RunKey) && arr.null_count() > 0 {
             let i = (0..arr.len()).find(|&i| is_null(i)).unwrap_or(0);
             return Err((i, "must not be empty".into()));
         }
@@ -232,6 +251,11 @@ impl ColBuilder {
             ($t:ty) => {{
                 let a = arr.as_primitive::<$t>();
                 match self.kind {
+                    Kind::RunKey => {
+                        for v in a.values().iter() {
+                            self.push_run(*v as i64);
+                        }
+                    }
                     Kind::Key | Kind::Int => {
                         match &nulls {
                             Some(n) if n.null_count() > 0 => {
@@ -415,6 +439,7 @@ impl ColBuilder {
                     }
                     let k = keys.values()[i].as_usize();
                     match self.kind {
+                        Kind::RunKey => self.push_run(sub.ints[k]),
                         Kind::Key | Kind::Int => {
                             if sub.has_null && !sub.valid[k] {
                                 self.materialise_valid();
@@ -479,6 +504,16 @@ impl ColBuilder {
                 out.bytes = join(&parts.iter().map(|p| p.bytes.as_slice()).collect::<Vec<_>>())
             }
             Kind::Label => out.labels = parts.into_iter().flat_map(|p| p.labels).collect(),
+            Kind::RunKey => {
+                for p in parts {
+                    for (v, n) in p.runs {
+                        match out.runs.last_mut() {
+                            Some((last, m)) if *last == v && m.checked_add(n).is_some() => *m += n,
+                            _ => out.runs.push((v, n)),
+                        }
+                    }
+                }
+            }
         }
         out
     }
@@ -486,7 +521,7 @@ impl ColBuilder {
     /// The domain column (not for keys or labels).
     pub fn into_column(self) -> Column {
         match self.kind {
-            Kind::Key | Kind::Int => Column::Int {
+            Kind::Key | Kind::RunKey | Kind::Int => Column::Int {
                 values: self.ints,
                 valid: if self.has_null {
                     Some(self.valid)

@@ -65,7 +65,7 @@ pub fn read_input(
     ];
     let mut mspecs = vec![Spec {
         name: "household_id",
-        kind: Kind::Key,
+        kind: Kind::RunKey,
         required: true,
     }];
     if labels {
@@ -97,7 +97,7 @@ pub fn read_input(
     let hid = take_keys(&mut hcols, 0).unwrap_or_default();
     let province = take_keys(&mut hcols, 1);
     let commune = take_keys(&mut hcols, 2);
-    let mid = take_keys(&mut mcols, 0).unwrap_or_default();
+    let mruns = mcols[0].take().map(|b| b.runs).unwrap_or_default();
     let member_labels = if labels {
         mcols[1].take().map(|b| b.labels)
     } else {
@@ -124,57 +124,20 @@ pub fn read_input(
         Some(p) => p.iter().map(|&i| hid[i]).collect(),
         None => hid,
     };
-    // Members grouped by household, stable within a household.
-    let mperm = if mid.windows(2).all(|w| w[0] <= w[1]) {
-        None
+    // Members grouped by household, stable within a household. Members files normally come grouped
+    // and in household order: then the runs of equal ids give the offsets directly.
+    let (offsets, mperm) = if mruns.windows(2).all(|w| w[0].0 < w[1].0) {
+        let offsets =
+            offsets_from_runs(&hid_sorted, &mruns, hperm.as_deref(), households, members)?;
+        (offsets, None)
     } else {
-        let mut p: Vec<usize> = (0..mrows).collect();
-        p.sort_by_key(|&i| mid[i]);
-        Some(p)
+        let mid: Vec<i64> = mruns
+            .iter()
+            .flat_map(|&(v, n)| std::iter::repeat_n(v, n as usize))
+            .collect();
+        offsets_from_ids(&hid_sorted, &mid, hperm.as_deref(), households, members)?
     };
-    let mid_at = |k: usize| match &mperm {
-        Some(p) => mid[p[k]],
-        None => mid[k],
-    };
-    let morig = |k: usize| match &mperm {
-        Some(p) => p[k],
-        None => k,
-    };
-    let mut offsets = Vec::with_capacity(hid_sorted.len() + 1);
-    offsets.push(0u32);
-    let mut k = 0usize;
-    for (j, &h) in hid_sorted.iter().enumerate() {
-        if k < mrows && mid_at(k) < h {
-            return Err(TabularError::Cell {
-                file: members.to_path_buf(),
-                row: row_no(members, morig(k)),
-                column: "household_id".into(),
-                reason: format!("household {} is not in {}", mid_at(k), households.display()),
-            });
-        }
-        let start = k;
-        while k < mrows && mid_at(k) == h {
-            k += 1;
-        }
-        if k == start {
-            let orig = hperm.as_ref().map_or(j, |p| p[j]);
-            return Err(TabularError::Cell {
-                file: households.to_path_buf(),
-                row: row_no(households, orig),
-                column: "household_id".into(),
-                reason: format!("household {h} has no members in {}", members.display()),
-            });
-        }
-        offsets.push(k as u32);
-    }
-    if k < mrows {
-        return Err(TabularError::Cell {
-            file: members.to_path_buf(),
-            row: row_no(members, morig(k)),
-            column: "household_id".into(),
-            reason: format!("household {} is not in {}", mid_at(k), households.display()),
-        });
-    }
+    let _ = mrows;
     let mut batch = Batch::with_offsets(offsets);
     let mut absent = Vec::new();
     let fill = |batch: &mut Batch,
@@ -217,6 +180,102 @@ pub fn read_input(
         batch,
         absent_fields: absent,
     })
+}
+
+fn no_members(households: &Path, members: &Path, h: i64, row: usize) -> TabularError {
+    TabularError::Cell {
+        file: households.to_path_buf(),
+        row: row_no(households, row),
+        column: "household_id".into(),
+        reason: format!("household {h} has no members in {}", members.display()),
+    }
+}
+
+fn unknown_household(households: &Path, members: &Path, id: i64, row: usize) -> TabularError {
+    TabularError::Cell {
+        file: members.to_path_buf(),
+        row: row_no(members, row),
+        column: "household_id".into(),
+        reason: format!("household {id} is not in {}", households.display()),
+    }
+}
+
+/// Offsets of members given as ascending runs `(household id, rows)`.
+fn offsets_from_runs(
+    hid: &[i64],
+    runs: &[(i64, u32)],
+    hperm: Option<&[usize]>,
+    households: &Path,
+    members: &Path,
+) -> Result<Vec<u32>, TabularError> {
+    let mut offsets = Vec::with_capacity(hid.len() + 1);
+    offsets.push(0u32);
+    let (mut r, mut row, mut total) = (0usize, 0usize, 0u32);
+    for (j, &h) in hid.iter().enumerate() {
+        if r < runs.len() && runs[r].0 < h {
+            return Err(unknown_household(households, members, runs[r].0, row));
+        }
+        if r < runs.len() && runs[r].0 == h {
+            total += runs[r].1;
+            row += runs[r].1 as usize;
+            r += 1;
+        } else {
+            return Err(no_members(
+                households,
+                members,
+                h,
+                hperm.map_or(j, |p| p[j]),
+            ));
+        }
+        offsets.push(total);
+    }
+    if r < runs.len() {
+        return Err(unknown_household(households, members, runs[r].0, row));
+    }
+    Ok(offsets)
+}
+
+/// Offsets of members in any order, with the permutation that groups them (stable within a household).
+fn offsets_from_ids(
+    hid: &[i64],
+    mid: &[i64],
+    hperm: Option<&[usize]>,
+    households: &Path,
+    members: &Path,
+) -> Result<(Vec<u32>, Option<Vec<usize>>), TabularError> {
+    let mperm = if mid.windows(2).all(|w| w[0] <= w[1]) {
+        None
+    } else {
+        let mut p: Vec<usize> = (0..mid.len()).collect();
+        p.sort_by_key(|&i| mid[i]);
+        Some(p)
+    };
+    let at = |k: usize| mperm.as_ref().map_or(k, |p| p[k]);
+    let mut offsets = Vec::with_capacity(hid.len() + 1);
+    offsets.push(0u32);
+    let mut k = 0usize;
+    for (j, &h) in hid.iter().enumerate() {
+        if k < mid.len() && mid[at(k)] < h {
+            return Err(unknown_household(households, members, mid[at(k)], at(k)));
+        }
+        let start = k;
+        while k < mid.len() && mid[at(k)] == h {
+            k += 1;
+        }
+        if k == start {
+            return Err(no_members(
+                households,
+                members,
+                h,
+                hperm.map_or(j, |p| p[j]),
+            ));
+        }
+        offsets.push(k as u32);
+    }
+    if k < mid.len() {
+        return Err(unknown_household(households, members, mid[at(k)], at(k)));
+    }
+    Ok((offsets, mperm))
 }
 
 #[derive(Clone, Copy, PartialEq)]

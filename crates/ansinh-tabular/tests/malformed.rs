@@ -218,3 +218,29 @@ fn xlsx_with_vietnamese_headers_reads_and_its_errors_name_the_sheet_row() {
         })
     );
 }
+
+#[test]
+fn members_in_any_order_are_grouped_under_their_household_keeping_their_order() {
+    let mem = "household_id,age,sex,has_health_insurance\n2,30,female,false\n1,40,male,true\n2,5,male,true\n1,12,female,true\n";
+    let hh = "household_id,commune_code,area,monthly_income_vnd,floor_area_m2\n2,101,urban,9000000,55.5\n1,101,rural,3000000,40\n";
+    let input = run(hh, mem).unwrap();
+    assert_eq!(input.household_ids, vec![1, 2]);
+    assert_eq!(input.batch.offsets, vec![0, 2, 4]);
+    assert_eq!(
+        input.batch.column(field("age").unwrap()),
+        Some(&ansinh_domain::Column::Int {
+            values: vec![40, 12, 30, 5],
+            valid: None
+        })
+    );
+    assert_eq!(
+        input.batch.column(field("area").unwrap()),
+        Some(&ansinh_domain::Column::Enum(vec![0, 1]))
+    );
+    let bad = format!("{mem}9,1,male,true\n");
+    let e = run(hh, &bad).unwrap_err();
+    assert!(
+        e.to_string().contains("row 6") && e.to_string().contains("household 9 is not in"),
+        "{e}"
+    );
+}
