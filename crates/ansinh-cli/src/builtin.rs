@@ -25,3 +25,59 @@ pub const STANDARDS: &[(&str, &str)] = &[
 
 pub const DEMO_HOUSEHOLDS: &str = include_str!("../../../demo/households.csv");
 pub const DEMO_MEMBERS: &str = include_str!("../../../demo/members.csv");
+
+/// The dated reference values the policies are priced with.
+pub const REFERENCE_VALUES: (&str, &str) = (
+    "policies/reference-values.toml",
+    include_str!("../../../policies/reference-values.toml"),
+);
+
+/// Support policies (`policies/*.toml`, without the reference values).
+pub const POLICIES: &[(&str, &str)] = &[
+    (
+        "policies/vn-health-insurance.toml",
+        include_str!("../../../policies/vn-health-insurance.toml"),
+    ),
+    (
+        "policies/vn-education.toml",
+        include_str!("../../../policies/vn-education.toml"),
+    ),
+    (
+        "policies/vn-electricity.toml",
+        include_str!("../../../policies/vn-electricity.toml"),
+    ),
+    (
+        "policies/vn-social-assistance.toml",
+        include_str!("../../../policies/vn-social-assistance.toml"),
+    ),
+    (
+        "policies/hanoi-2022-2025.toml",
+        include_str!("../../../policies/hanoi-2022-2025.toml"),
+    ),
+    (
+        "policies/ha-dong-2024.toml",
+        include_str!("../../../policies/ha-dong-2024.toml"),
+    ),
+];
+
+/// Plan tables of the seed plans (`plans/*.toml`), checked by `ansinh plan check`.
+pub const PLANS: &[(&str, &str)] = &[
+    (
+        "plans/hanoi-2022-2025-appendix-1.toml",
+        include_str!("../../../plans/hanoi-2022-2025-appendix-1.toml"),
+    ),
+    (
+        "plans/da-nang-2023-plan-66.toml",
+        include_str!("../../../plans/da-nang-2023-plan-66.toml"),
+    ),
+    (
+        "plans/ha-dong-2024-near-poor-exit.toml",
+        include_str!("../../../plans/ha-dong-2024-near-poor-exit.toml"),
+    ),
+];
+
+/// Planning inputs for `ansinh plan forecast`.
+pub const PLAN_INPUTS: &[(&str, &str)] = &[(
+    "plans/hanoi-2022-2025-forecast.toml",
+    include_str!("../../../plans/hanoi-2022-2025-forecast.toml"),
+)];

@@ -2,6 +2,7 @@
 //! Vietnamese and English message of the layer that raised them.
 
 mod builtin;
+mod plan;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,6 +85,16 @@ enum Cmd {
         /// Write the JSON here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// List, show or check support policies (amounts priced with the dated reference values).
+    Policies {
+        #[command(subcommand)]
+        cmd: plan::PoliciesCmd,
+    },
+    /// Check a plan table cell by cell, or forecast a budget from planning inputs.
+    Plan {
+        #[command(subcommand)]
+        cmd: plan::PlanCmd,
     },
     /// Classify the built-in demo commune under the standard in force and explain every household.
     Demo {
@@ -249,6 +260,8 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.cmd {
         Cmd::Standards { cmd } => standards(cli.standards_dir.as_deref(), cmd),
+        Cmd::Policies { cmd } => plan::policies(cmd),
+        Cmd::Plan { cmd } => plan::plan(cmd),
         Cmd::Classify {
             standard,
             households,

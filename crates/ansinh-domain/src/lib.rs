@@ -15,6 +15,7 @@ pub mod eval;
 mod explain_text;
 pub mod expr;
 pub mod money;
+pub mod policy;
 pub mod registry;
 pub mod schema;
 pub mod standard;
