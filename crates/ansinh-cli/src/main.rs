@@ -195,25 +195,7 @@ fn pick<'a>(reg: &'a Registry, id: &str) -> Result<&'a Standard> {
 }
 
 fn needed_fields(std: &Standard) -> Vec<FieldId> {
-    let mut f = Vec::new();
-    for i in &std.indicators {
-        i.ir.fields(&mut f);
-    }
-    for r in &std.rules {
-        r.ir.fields(&mut f);
-        if r.ir.uses_area()
-            && let Some(a) = ansinh_domain::schema::field("area")
-            && !f.contains(&a)
-        {
-            f.push(a);
-        }
-    }
-    if let Some(inc) = ansinh_domain::schema::field("monthly_income_vnd")
-        && !f.contains(&inc)
-    {
-        f.push(inc);
-    }
-    f
+    std.input_fields()
 }
 
 fn spinner(msg: &str) -> ProgressBar {

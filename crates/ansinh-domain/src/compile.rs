@@ -16,6 +16,19 @@ pub enum Cmp {
     Ne,
 }
 
+impl Cmp {
+    /// The same comparison with its operands swapped: `a < b` is `b > a`.
+    pub fn flipped(self) -> Cmp {
+        match self {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+            x => x,
+        }
+    }
+}
+
 /// Arithmetic operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arith {
@@ -336,7 +349,7 @@ impl Compiler<'_, '_> {
                 {
                     let (_, tr) = self.expr(r, level)?;
                     if let Ty::Enum(rf) = tr {
-                        return self.enum_cmp(rf, flip(cmp), l, span);
+                        return self.enum_cmp(rf, cmp.flipped(), l, span);
                     }
                 }
                 let (b, tb) = self.expr(r, level)?;
@@ -462,16 +475,6 @@ impl Compiler<'_, '_> {
                 format!("unknown function `{name}` (known: any, all, count, sum, if)"),
             )),
         }
-    }
-}
-
-fn flip(c: Cmp) -> Cmp {
-    match c {
-        Cmp::Lt => Cmp::Gt,
-        Cmp::Le => Cmp::Ge,
-        Cmp::Gt => Cmp::Lt,
-        Cmp::Ge => Cmp::Le,
-        x => x,
     }
 }
 

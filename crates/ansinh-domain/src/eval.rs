@@ -164,7 +164,7 @@ impl<'a> Chunk<'a> {
                     _ => {}
                 }
                 match (a.as_ref(), self.exact_slice(b, level)) {
-                    (Ir::IConst(k), Some(y)) => return cmp_const(flip(*c), y, *k),
+                    (Ir::IConst(k), Some(y)) => return cmp_const(c.flipped(), y, *k),
                     _ => {}
                 }
                 let (x, y) = (self.eval_i(a, level), self.eval_i(b, level));
@@ -519,16 +519,6 @@ fn cmp_const(c: Cmp, x: &[i64], k: i64) -> Vec<u8> {
         Cmp::Ge => it.map(|a| (*a >= k) as u8).collect(),
         Cmp::Eq => it.map(|a| (*a == k) as u8).collect(),
         Cmp::Ne => it.map(|a| (*a != k) as u8).collect(),
-    }
-}
-
-fn flip(c: Cmp) -> Cmp {
-    match c {
-        Cmp::Lt => Cmp::Gt,
-        Cmp::Le => Cmp::Ge,
-        Cmp::Gt => Cmp::Lt,
-        Cmp::Ge => Cmp::Le,
-        x => x,
     }
 }
 

@@ -139,6 +139,31 @@ impl Standard {
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.valid_from <= date && self.valid_to.is_none_or(|to| date <= to)
     }
+    /// Every catalogue field a classification under this standard reads: the indicators' and rules' fields,
+    /// the area when an income line is used, and the income (reported per capita).
+    pub fn input_fields(&self) -> Vec<crate::schema::FieldId> {
+        let mut f = Vec::new();
+        for i in &self.indicators {
+            i.ir.fields(&mut f);
+        }
+        let mut extra = Vec::new();
+        for r in &self.rules {
+            r.ir.fields(&mut f);
+            if r.ir.uses_area() {
+                extra.push("area");
+            }
+        }
+        extra.push("monthly_income_vnd");
+        for name in extra {
+            if let Some(id) = crate::schema::field(name)
+                && !f.contains(&id)
+            {
+                f.push(id);
+            }
+        }
+        f
+    }
+
     pub fn threshold(&self, name: &str) -> Option<&Threshold> {
         self.thresholds.iter().find(|t| t.name == name)
     }

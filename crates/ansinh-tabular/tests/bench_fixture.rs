@@ -50,15 +50,7 @@ fn bench_standard() -> Standard {
 }
 
 fn needed(std: &Standard) -> Vec<FieldId> {
-    let mut f = Vec::new();
-    for i in &std.indicators {
-        i.ir.fields(&mut f);
-    }
-    for r in &std.rules {
-        r.ir.fields(&mut f);
-    }
-    f.push(ansinh_domain::schema::field("area").unwrap());
-    f
+    std.input_fields()
 }
 
 /// A column as i64 or f64 or text, whatever its Arrow type.
