@@ -7,10 +7,11 @@ use crate::schema::{FIELDS, FieldId, Level};
 
 /// Code used for a null enum cell.
 pub const NULL_CODE: u8 = u8::MAX;
-/// Three-valued booleans: `FALSE`, `TRUE`, `UNKNOWN`.
+/// Three-valued booleans, ordered `FALSE < UNKNOWN < TRUE` so that Kleene `and` is `min`, `or` is
+/// `max` and `not` is `TRUE - x`.
 pub const FALSE: u8 = 0;
-pub const TRUE: u8 = 1;
-pub const UNKNOWN: u8 = 2;
+pub const UNKNOWN: u8 = 1;
+pub const TRUE: u8 = 2;
 
 /// One column of values.
 #[derive(Clone, Debug, PartialEq)]

@@ -123,7 +123,7 @@ impl<'a> Chunk<'a> {
     pub fn eval_b(&self, ir: &Ir, level: Level) -> Vec<u8> {
         let len = self.len(level);
         match ir {
-            Ir::BConst(b) => vec![*b as u8; len],
+            Ir::BConst(b) => vec![if *b { TRUE } else { FALSE }; len],
             Ir::BField(f) => {
                 let fl = f.def().level;
                 let (a, b) = self.range(fl);
@@ -138,34 +138,28 @@ impl<'a> Chunk<'a> {
             }
             Ir::Not(a) => {
                 let mut v = self.eval_b(a, level);
-                v.iter_mut().for_each(|x| *x = NOT[*x as usize]);
+                v.iter_mut().for_each(|x| *x = TRUE - *x);
                 v
             }
             Ir::And(a, b) => {
                 let mut x = self.eval_b(a, level);
                 let y = self.eval_b(b, level);
-                x.iter_mut()
-                    .zip(&y)
-                    .for_each(|(x, y)| *x = AND[(*x * 3 + *y) as usize]);
+                x.iter_mut().zip(&y).for_each(|(x, y)| *x = (*x).min(*y));
                 x
             }
             Ir::Or(a, b) => {
                 let mut x = self.eval_b(a, level);
                 let y = self.eval_b(b, level);
-                x.iter_mut()
-                    .zip(&y)
-                    .for_each(|(x, y)| *x = OR[(*x * 3 + *y) as usize]);
+                x.iter_mut().zip(&y).for_each(|(x, y)| *x = (*x).max(*y));
                 x
             }
             Ir::CmpI(c, a, b) => {
                 // Fast path: a recorded field against a constant, read straight from the column.
-                match (self.exact_slice(a, level), b.as_ref()) {
-                    (Some(x), Ir::IConst(k)) => return cmp_const(*c, x, *k),
-                    _ => {}
+                if let (Some(x), Ir::IConst(k)) = (self.exact_slice(a, level), b.as_ref()) {
+                    return cmp_const(*c, x, *k);
                 }
-                match (a.as_ref(), self.exact_slice(b, level)) {
-                    (Ir::IConst(k), Some(y)) => return cmp_const(c.flipped(), y, *k),
-                    _ => {}
+                if let (Ir::IConst(k), Some(y)) = (a.as_ref(), self.exact_slice(b, level)) {
+                    return cmp_const(c.flipped(), y, *k);
                 }
                 let (x, y) = (self.eval_i(a, level), self.eval_i(b, level));
                 if x.hi.is_none() && y.hi.is_none() {
@@ -194,7 +188,7 @@ impl<'a> Chunk<'a> {
                             if c == NULL_CODE {
                                 UNKNOWN
                             } else {
-                                ((mask >> c) & 1) as u8 ^ neg
+                                (((mask >> c) & 1) as u8 ^ neg) << 1
                             }
                         })
                         .collect(),
@@ -501,36 +495,27 @@ impl<'a> Chunk<'a> {
     }
 }
 
-// Kleene tables indexed by a * 3 + b with 0 = false, 1 = true, 2 = unknown.
-const NOT: [u8; 3] = [TRUE, FALSE, UNKNOWN];
-const AND: [u8; 9] = [
-    FALSE, FALSE, FALSE, FALSE, TRUE, UNKNOWN, FALSE, UNKNOWN, UNKNOWN,
-];
-const OR: [u8; 9] = [
-    FALSE, TRUE, UNKNOWN, TRUE, TRUE, TRUE, UNKNOWN, TRUE, UNKNOWN,
-];
-
 fn cmp_const(c: Cmp, x: &[i64], k: i64) -> Vec<u8> {
     let it = x.iter();
     match c {
-        Cmp::Lt => it.map(|a| (*a < k) as u8).collect(),
-        Cmp::Le => it.map(|a| (*a <= k) as u8).collect(),
-        Cmp::Gt => it.map(|a| (*a > k) as u8).collect(),
-        Cmp::Ge => it.map(|a| (*a >= k) as u8).collect(),
-        Cmp::Eq => it.map(|a| (*a == k) as u8).collect(),
-        Cmp::Ne => it.map(|a| (*a != k) as u8).collect(),
+        Cmp::Lt => it.map(|a| ((*a < k) as u8) << 1).collect(),
+        Cmp::Le => it.map(|a| ((*a <= k) as u8) << 1).collect(),
+        Cmp::Gt => it.map(|a| ((*a > k) as u8) << 1).collect(),
+        Cmp::Ge => it.map(|a| ((*a >= k) as u8) << 1).collect(),
+        Cmp::Eq => it.map(|a| ((*a == k) as u8) << 1).collect(),
+        Cmp::Ne => it.map(|a| ((*a != k) as u8) << 1).collect(),
     }
 }
 
 fn cmp_exact<T: PartialOrd + Copy>(c: Cmp, x: &[T], y: &[T]) -> Vec<u8> {
     let z = x.iter().zip(y);
     match c {
-        Cmp::Lt => z.map(|(a, b)| (a < b) as u8).collect(),
-        Cmp::Le => z.map(|(a, b)| (a <= b) as u8).collect(),
-        Cmp::Gt => z.map(|(a, b)| (a > b) as u8).collect(),
-        Cmp::Ge => z.map(|(a, b)| (a >= b) as u8).collect(),
-        Cmp::Eq => z.map(|(a, b)| (a == b) as u8).collect(),
-        Cmp::Ne => z.map(|(a, b)| (a != b) as u8).collect(),
+        Cmp::Lt => z.map(|(a, b)| ((a < b) as u8) << 1).collect(),
+        Cmp::Le => z.map(|(a, b)| ((a <= b) as u8) << 1).collect(),
+        Cmp::Gt => z.map(|(a, b)| ((a > b) as u8) << 1).collect(),
+        Cmp::Ge => z.map(|(a, b)| ((a >= b) as u8) << 1).collect(),
+        Cmp::Eq => z.map(|(a, b)| ((a == b) as u8) << 1).collect(),
+        Cmp::Ne => z.map(|(a, b)| ((a != b) as u8) << 1).collect(),
     }
 }
 

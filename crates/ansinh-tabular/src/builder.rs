@@ -216,7 +216,9 @@ impl ColBuilder {
                 return Err(format!("`{v}` is not a whole number"));
             }
             Kind::Float => self.floats.push(v),
-            Kind::Bool if v == 0.0 || v == 1.0 => self.bytes.push(v as u8),
+            Kind::Bool if v == 0.0 || v == 1.0 => {
+                self.bytes.push(if v == 1.0 { TRUE } else { FALSE })
+            }
             _ => return self.push_text(&v.to_string()),
         }
         Ok(())
@@ -226,7 +228,7 @@ impl ColBuilder {
     pub fn push_bool(&mut self, b: bool) -> Result<(), String> {
         match self.kind {
             Kind::Bool => {
-                self.bytes.push(b as u8);
+                self.bytes.push(if b { TRUE } else { FALSE });
                 Ok(())
             }
             _ => self.push_text(if b { "true" } else { "false" }),
@@ -281,7 +283,7 @@ impl ColBuilder {
                             if is_null(i) {
                                 self.bytes.push(UNKNOWN);
                             } else if v == 0 || v == 1 {
-                                self.bytes.push(v as u8);
+                                self.bytes.push(if v == 1 { TRUE } else { FALSE });
                             } else {
                                 return Err((i, format!("`{v}` is not true/false")));
                             }
