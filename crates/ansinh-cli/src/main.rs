@@ -3,6 +3,8 @@
 
 mod builtin;
 mod plan;
+mod registry_cmd;
+mod serve_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -96,6 +98,20 @@ enum Cmd {
         #[command(subcommand)]
         cmd: plan::PlanCmd,
     },
+    /// Import households and members (XLSX with Vietnamese headers, CSV, Parquet) into the registry.
+    Import(registry_cmd::ImportArgs),
+    /// Export the registry, or the part under some units, as XLSX, CSV or Parquet.
+    Export(registry_cmd::ExportArgs),
+    /// Write the empty import template (XLSX, Vietnamese headers, a guide sheet).
+    Template(registry_cmd::TemplateArgs),
+    /// Back up the embedded registry while it is in use (with a checksum file).
+    Backup(registry_cmd::BackupArgs),
+    /// Restore the embedded registry from a verified backup, all or nothing.
+    Restore(registry_cmd::RestoreArgs),
+    /// List likely problems: duplicate persons, impossible ages and relations, missing head or income.
+    Quality(registry_cmd::QualityArgs),
+    /// Run the web application (add --demo for the synthetic demo province).
+    Serve(serve_cmd::ServeArgs),
     /// Classify the built-in demo commune under the standard in force and explain every household.
     Demo {
         #[arg(long, default_value = "vn-2022-2025")]
@@ -431,6 +447,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Serve(a) => serve_cmd::serve(a, cli.standards_dir.as_deref()),
+        Cmd::Import(a) => registry_cmd::import(a),
+        Cmd::Export(a) => registry_cmd::export(a),
+        Cmd::Template(a) => registry_cmd::template(a),
+        Cmd::Backup(a) => registry_cmd::backup(a),
+        Cmd::Restore(a) => registry_cmd::restore(a),
+        Cmd::Quality(a) => registry_cmd::quality(a, cli.standards_dir.as_deref()),
         Cmd::Demo { standard, lang } => {
             let reg = registry(cli.standards_dir.as_deref())?;
             let std = pick(&reg, &standard)?;

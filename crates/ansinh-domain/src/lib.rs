@@ -17,6 +17,7 @@ pub mod expr;
 pub mod money;
 pub mod policy;
 pub mod registry;
+pub mod review;
 pub mod schema;
 pub mod standard;
 pub mod text;

@@ -17,11 +17,19 @@ type Backend = PgStore;
 
 /// The migrations of this backend, in order: `(version, description, SQL)`. Every file of
 /// `migrations/` is listed here (the conformance suite checks it, and that SQLite has the same versions).
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/0001_registry.sql"),
+    ),
+    (2, "review", include_str!("../migrations/0002_review.sql")),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/0003_accounts.sql"),
+    ),
+];
 
 /// The embedded migrator (no macros crate needed).
 pub fn migrator() -> Migrator {
@@ -144,4 +152,93 @@ fn constraint_of(e: &sqlx::Error) -> Option<Constraint> {
     }
 }
 
+/// Inserts rows with `COPY … FROM STDIN` (text format), inside the caller's transaction. Identity
+/// columns take the values given (COPY behaves as `OVERRIDING SYSTEM VALUE`).
+async fn bulk_insert(
+    c: &mut DbConn,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<Val>>,
+) -> std::result::Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let stmt = format!("COPY {table} ({}) FROM STDIN", cols.join(", "));
+    let mut copy = c.copy_in_raw(&stmt).await?;
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    for row in rows {
+        for (j, v) in row.into_iter().enumerate() {
+            if j > 0 {
+                buf.push(b'\t');
+            }
+            copy_value(&mut buf, v);
+        }
+        buf.push(b'\n');
+        if buf.len() >= 1 << 20 {
+            copy.send(std::mem::take(&mut buf)).await?;
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf).await?;
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+/// One value in COPY's text format: `\N` for NULL, backslash escapes for tab, newline, CR and
+/// backslash, `\\x…` hex for bytea.
+fn copy_value(buf: &mut Vec<u8>, v: Val) {
+    use std::io::Write;
+    const NULL: &[u8] = b"\\N";
+    match v {
+        Val::I64(Some(x)) => buf.extend_from_slice(x.to_string().as_bytes()),
+        Val::F64(Some(x)) if x.is_finite() => buf.extend_from_slice(x.to_string().as_bytes()),
+        Val::Text(Some(s)) => {
+            for b in s.bytes() {
+                match b {
+                    b'\\' => buf.extend_from_slice(b"\\\\"),
+                    b'\t' => buf.extend_from_slice(b"\\t"),
+                    b'\n' => buf.extend_from_slice(b"\\n"),
+                    b'\r' => buf.extend_from_slice(b"\\r"),
+                    _ => buf.push(b),
+                }
+            }
+        }
+        Val::Blob(bytes) => {
+            buf.extend_from_slice(b"\\\\x");
+            for b in bytes {
+                let _ = write!(buf, "{b:02x}");
+            }
+        }
+        Val::Bool(Some(b)) => buf.push(if b { b't' } else { b'f' }),
+        Val::Date(Some(d)) => buf.extend_from_slice(d.format("%Y-%m-%d").to_string().as_bytes()),
+        Val::Time(t) => buf.extend_from_slice(t.to_rfc3339().as_bytes()),
+        _ => buf.extend_from_slice(NULL),
+    }
+}
+
+/// `n` fresh ids from a table's identity sequence.
+async fn reserve_ids(
+    c: &mut DbConn,
+    table: &str,
+    n: usize,
+) -> std::result::Result<Vec<i64>, sqlx::Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(n as i64)
+        .fetch_all(&mut *c)
+        .await
+}
+
 include!("../../ansinh-store-sqlite/src/shared.rs");
+
+#[path = "../../ansinh-store-sqlite/src/accounts.rs"]
+mod accounts;
+
+#[path = "../../ansinh-store-sqlite/src/review.rs"]
+mod review;

@@ -22,11 +22,19 @@ type Backend = SqliteStore;
 /// The migrations of this backend, in order: `(version, description, SQL)`. Every file of
 /// `migrations/` is listed here (the conformance suite checks it, and that PostgreSQL has the same
 /// versions).
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/0001_registry.sql"),
+    ),
+    (2, "review", include_str!("../migrations/0002_review.sql")),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/0003_accounts.sql"),
+    ),
+];
 
 /// The embedded migrator (no macros crate needed).
 pub fn migrator() -> Migrator {
@@ -105,6 +113,228 @@ impl SqliteStore {
     }
 }
 
+/// What a backup holds, as checked by [`SqliteStore::verify_backup`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupCheck {
+    pub households: i64,
+    pub members: i64,
+    pub audit_entries: i64,
+    /// The latest migration the backup's schema had.
+    pub schema_version: i64,
+}
+
+impl SqliteStore {
+    /// Writes a consistent copy of the database to `dest` while it stays in use: `VACUUM INTO` reads
+    /// one snapshot (writers carry on in the WAL), into a file beside `dest` that is checked and then
+    /// renamed, so `dest` appears complete or not at all. `dest` must not exist.
+    pub async fn backup_to(&self, dest: &Path) -> Result<BackupCheck> {
+        if dest.exists() {
+            return Err(StoreError::Duplicate {
+                what: Entity::Event,
+                key: dest.display().to_string(),
+            });
+        }
+        let mut tmp = dest.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = std::path::PathBuf::from(tmp);
+        let _ = std::fs::remove_file(&tmp);
+        sqlx::query("VACUUM INTO $1")
+            .bind(tmp.display().to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
+        let check = match SqliteStore::verify_backup(&tmp).await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&tmp, dest).map_err(StoreError::backend)?;
+        Ok(check)
+    }
+
+    /// Checks a backup file without changing it: SQLite's integrity and foreign-key checks, and a
+    /// schema this program knows (every migration it applied is one of ours, with the same checksum).
+    pub async fn verify_backup(path: &Path) -> Result<BackupCheck> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound {
+                what: Entity::Event,
+                key: path.display().to_string(),
+            });
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::backend)?;
+        let result = verify_open(&pool).await;
+        pool.close().await;
+        result
+    }
+
+    /// Replaces the whole registry with a verified backup, in one transaction: a reader sees the old
+    /// state or the new one, never a mix, and a restore killed part-way leaves the old state. The
+    /// backup is first copied and brought to the current schema, so a backup from an older version
+    /// restores too. The append-only guards are lifted only inside that transaction.
+    pub async fn restore_from(&self, backup: &Path) -> Result<BackupCheck> {
+        let check = SqliteStore::verify_backup(backup).await?;
+        let staging = std::env::temp_dir().join(format!(
+            "ansinh-restore-{}-{}.db",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        ));
+        std::fs::copy(backup, &staging).map_err(StoreError::backend)?;
+        let result = self.restore_staged(&staging).await;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = staging.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+        }
+        result.map(|()| check)
+    }
+
+    async fn restore_staged(&self, staging: &Path) -> Result<()> {
+        // Bring the copy to the current schema (and close it) before reading from it.
+        let staged = SqliteStore::open(staging).await?;
+        staged.close().await;
+        let mut c = self.pool.acquire().await.map_err(StoreError::backend)?;
+        sqlx::query("ATTACH DATABASE $1 AS restored")
+            .bind(staging.display().to_string())
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+        let result = copy_restored(&mut c).await;
+        if result.is_err() {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *c).await;
+        }
+        let detached = sqlx::raw_sql("DETACH DATABASE restored")
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend);
+        result.and(detached.map(|_| ()))
+    }
+}
+
+async fn verify_open(pool: &SqlitePool) -> Result<BackupCheck> {
+    let bad = |reason: String| StoreError::Invalid(Invalid::Backup { reason });
+    let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| bad(format!("not a readable database: {e}")))?;
+    if integrity != ["ok"] {
+        return Err(bad(format!(
+            "integrity check failed: {}",
+            integrity.join("; ")
+        )));
+    }
+    let fk = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::backend)?;
+    if !fk.is_empty() {
+        return Err(bad(format!("{} row(s) refer to missing records", fk.len())));
+    }
+    let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|_| bad("not an ansinh registry backup (no schema history)".into()))?;
+    let ours = migrator();
+    for (v, sum) in &applied {
+        let known = ours
+            .iter()
+            .find(|m| m.version == *v)
+            .is_some_and(|m| m.checksum.as_ref() == sum.as_slice());
+        if !known {
+            return Err(bad(format!(
+                "the backup's schema version {v} is not one this program knows"
+            )));
+        }
+    }
+    let count = |table: &str| format!("SELECT COUNT(*) FROM {table}");
+    let n = |sql: String| async move {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::backend)
+    };
+    Ok(BackupCheck {
+        households: n(count("households")).await?,
+        members: n(count("members")).await?,
+        audit_entries: n(count("audit_log")).await?,
+        schema_version: applied.last().map_or(0, |(v, _)| *v),
+    })
+}
+
+/// Inside one write transaction: lifts the append-only triggers, replaces every table's rows with the
+/// attached backup's, puts the triggers back and commits (foreign keys checked at commit).
+async fn copy_restored(c: &mut sqlx::SqliteConnection) -> Result<()> {
+    sqlx::raw_sql("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON;")
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::backend)?;
+    let triggers: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'")
+            .fetch_all(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+    for (name, _) in &triggers {
+        let sql = format!("DROP TRIGGER main.\"{}\"", name.replace('"', "\"\""));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    // Every table of the schema (registry, accounts, whatever later migrations add) but the schema
+    // history itself: foreign keys are checked at commit, so the order does not matter.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::backend)?;
+    for table in &tables {
+        let sql = format!("DELETE FROM main.\"{table}\"");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    for table in &tables {
+        let sql = format!("SELECT name FROM pragma_table_info('{table}', 'main') ORDER BY cid");
+        let cols: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+        let cols = cols.join(", ");
+        let sql = format!(
+            "INSERT INTO main.\"{table}\" ({cols}) SELECT {cols} FROM restored.\"{table}\""
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    for (_, sql) in triggers {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::backend)?;
+    }
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::backend)?;
+    Ok(())
+}
+
 /// The unique constraint a failed write broke. SQLite names the columns in its message
 /// (`UNIQUE constraint failed: members.citizen_id`).
 fn constraint_of(e: &sqlx::Error) -> Option<Constraint> {
@@ -124,4 +354,57 @@ fn constraint_of(e: &sqlx::Error) -> Option<Constraint> {
     }
 }
 
+/// Inserts rows with multi-row `INSERT … VALUES (…), (…)` statements (SQLite allows 32,766 parameters
+/// per statement), inside the caller's transaction.
+async fn bulk_insert(
+    c: &mut DbConn,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<Val>>,
+) -> std::result::Result<(), sqlx::Error> {
+    let per = (30_000 / cols.len().max(1)).clamp(1, 1_000);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        // Positional `?` parameters: SQLite looks numbered ones up by name, one by one.
+        let row = format!("({})", vec!["?"; cols.len()].join(", "));
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&row);
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = bind_val(q, v);
+            }
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// `n` fresh ids for a table: the write transaction holds SQLite's only write lock, so the ids after
+/// the largest one are free until it commits.
+async fn reserve_ids(
+    c: &mut DbConn,
+    table: &str,
+    n: usize,
+) -> std::result::Result<Vec<i64>, sqlx::Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
+    let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *c)
+        .await?;
+    Ok((1..=n as i64).map(|i| max + i).collect())
+}
+
 include!("shared.rs");
+
+mod accounts;
+
+mod review;

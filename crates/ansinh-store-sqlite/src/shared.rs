@@ -22,7 +22,8 @@ use ansinh_domain::text::NfcText;
 use ansinh_domain::money::Vnd;
 use ansinh_store::{
     AuditAction, AuditEntry, AuditEvent, ChangeContext, ClassificationEntry, ClassificationRecord,
-    Entity, HouseholdHit, Invalid, MemberHit, Reorganisation, ReorganisationProblem, Result, Successor,
+    Entity, HouseholdHit, ImportBatch, ImportHousehold, ImportSummary, Invalid, MemberHit,
+    merge_income, same_person, Reorganisation, ReorganisationProblem, Result, Successor,
     StoreError, StoredHousehold, StoredMember, StoredUnit, audit_json, class_code,
     class_from_code, keys, like_escape, prefix_range,
 };
@@ -1207,4 +1208,604 @@ impl ansinh_store::Store for Backend {
             })
             .collect()
     }
+
+    async fn import(&self, ctx: &ChangeContext, batch: &ImportBatch) -> Result<ImportSummary> {
+        let mut tx = self.begin_write().await?;
+        let sum = import_in(&mut tx, ctx, batch).await?;
+        if sum.changed() {
+            tx.commit().await.map_err(db)?;
+        } else {
+            tx.rollback().await.map_err(db)?;
+        }
+        Ok(sum)
+    }
+
+    async fn live_memberships(
+        &self,
+        citizen_ids: &[CitizenId],
+    ) -> Result<Vec<(CitizenId, HouseholdCode)>> {
+        let mut c = self.pool.acquire().await.map_err(db)?;
+        let ids: Vec<&str> = citizen_ids.iter().map(CitizenId::as_str).collect();
+        live_holders(&mut c, &ids)
+            .await?
+            .into_iter()
+            .map(|(cid, code)| {
+                Ok((
+                    CitizenId::parse(&cid).map_err(code_err)?,
+                    HouseholdCode::parse(&code).map_err(code_err)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn households_page(
+        &self,
+        after: Option<HouseholdId>,
+        units: Option<&[UnitId]>,
+        limit: u32,
+    ) -> Result<Vec<StoredHousehold>> {
+        let mut c = self.pool.acquire().await.map_err(db)?;
+        let filter = match units {
+            Some([]) => return Ok(Vec::new()),
+            Some(u) => format!(" AND unit_id IN ({})", placeholders(3, u.len())),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLS} FROM households WHERE deleted_at IS NULL AND id > $1{filter} \
+             ORDER BY id LIMIT $2"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after.map_or(0, |h| h.0))
+            .bind(i64::from(limit));
+        for u in units.unwrap_or(&[]) {
+            q = q.bind(u.0);
+        }
+        let rows = q.fetch_all(&mut *c).await.map_err(db)?;
+        complete_many(&mut c, &rows).await
+    }
+
+    async fn all_units(&self) -> Result<Vec<StoredUnit>> {
+        let sql = format!("SELECT {UNIT_COLS} FROM units ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(unit_from_row).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Bulk import and paging. Each backend supplies `bulk_insert` (SQLite: multi-row INSERT; PostgreSQL:
+// COPY) and `reserve_ids` (ids for rows that other rows refer to), both inside the caller's transaction.
+
+/// One value of a bulk-inserted row, typed so that NULLs keep their column type.
+#[derive(Clone, Debug)]
+pub(crate) enum Val {
+    I64(Option<i64>),
+    F64(Option<f64>),
+    Text(Option<String>),
+    Blob(Vec<u8>),
+    Bool(Option<bool>),
+    Date(Option<NaiveDate>),
+    Time(chrono::DateTime<Utc>),
+}
+
+fn t(s: &str) -> Val {
+    Val::Text(Some(s.to_string()))
+}
+
+fn ot(s: Option<&str>) -> Val {
+    Val::Text(s.map(str::to_string))
+}
+
+/// Binds one value (used by backends that insert with parameters).
+#[allow(dead_code)]
+fn bind_val<'q>(q: Q<'q>, v: Val) -> Q<'q> {
+    match v {
+        Val::I64(x) => q.bind(x),
+        Val::F64(x) => q.bind(x),
+        Val::Text(x) => q.bind(x),
+        Val::Blob(x) => q.bind(x),
+        Val::Bool(x) => q.bind(x),
+        Val::Date(x) => q.bind(x),
+        Val::Time(x) => q.bind(x),
+    }
+}
+
+const HOUSEHOLD_INSERT_COLS: [&str; 19] = [
+    "id",
+    "code",
+    "address",
+    "address_key",
+    "head_name",
+    "head_key",
+    "head_sort",
+    "area",
+    "housing_quality",
+    "floor_area_m2",
+    "water_source",
+    "toilet",
+    "uses_telecom",
+    "has_info_device",
+    "hears_loudspeaker",
+    "uses_internet",
+    "uses_digital_services",
+    "waste_treated",
+    "unit_id",
+];
+
+fn household_vals(id: i64, h: &Household, unit: UnitId) -> Vec<Val> {
+    let (address_key, _) = keys(&h.address);
+    let (head_key, head_sort) = keys(&h.head_name);
+    vec![
+        Val::I64(Some(id)),
+        t(h.code.as_str()),
+        t(h.address.as_str()),
+        Val::Text(Some(address_key)),
+        t(h.head_name.as_str()),
+        Val::Text(Some(head_key)),
+        Val::Blob(head_sort),
+        ot(h.area.map(Area::code)),
+        ot(h.housing_quality.map(Housing::code)),
+        Val::F64(h.floor_area_m2),
+        ot(h.water_source.map(Water::code)),
+        ot(h.toilet.map(Toilet::code)),
+        Val::Bool(h.uses_telecom),
+        Val::Bool(h.has_info_device),
+        Val::Bool(h.hears_loudspeaker),
+        Val::Bool(h.uses_internet),
+        Val::Bool(h.uses_digital_services),
+        Val::Bool(h.waste_treated),
+        Val::I64(Some(unit.0)),
+    ]
+}
+
+const MEMBER_INSERT_COLS: [&str; 21] = [
+    "id",
+    "full_name",
+    "name_key",
+    "name_sort",
+    "date_of_birth",
+    "sex",
+    "relation",
+    "citizen_id",
+    "ethnicity",
+    "labour_status",
+    "has_health_insurance",
+    "education_level",
+    "attending_school",
+    "in_training",
+    "stunted_or_underweight",
+    "is_disabled",
+    "receives_social_allowance",
+    "sick_untreated",
+    "start_date",
+    "end_date",
+    "household_id",
+];
+
+fn member_vals(id: i64, household: i64, m: &Member) -> Vec<Val> {
+    let (name_key, name_sort) = keys(&m.full_name);
+    vec![
+        Val::I64(Some(id)),
+        t(m.full_name.as_str()),
+        Val::Text(Some(name_key)),
+        Val::Blob(name_sort),
+        Val::Date(m.date_of_birth),
+        ot(m.sex.map(Sex::code)),
+        t(m.relation.code()),
+        ot(m.citizen_id.as_ref().map(CitizenId::as_str)),
+        ot(m.ethnicity.as_ref().map(NfcText::as_str)),
+        ot(m.labour_status.map(Labour::code)),
+        Val::Bool(m.has_health_insurance),
+        ot(m.education_level.map(Education::code)),
+        Val::Bool(m.attending_school),
+        Val::Bool(m.in_training),
+        Val::Bool(m.stunted_or_underweight),
+        Val::Bool(m.is_disabled),
+        Val::Bool(m.receives_social_allowance),
+        Val::Bool(m.sick_untreated),
+        Val::Date(m.start_date),
+        Val::Date(m.end_date),
+        Val::I64(Some(household)),
+    ]
+}
+
+const INCOME_INSERT_COLS: [&str; 4] = ["household_id", "recorded_on", "monthly_income_vnd", "note"];
+
+const AUDIT_INSERT_COLS: [&str; 9] = [
+    "at", "actor", "origin", "action", "entity", "entity_id", "old_value", "new_value", "reason",
+];
+
+fn audit_vals(
+    ctx: &ChangeContext,
+    at: chrono::DateTime<Utc>,
+    action: AuditAction,
+    entity: Entity,
+    id: i64,
+    new: String,
+) -> Vec<Val> {
+    vec![
+        Val::Time(at),
+        t(&ctx.actor),
+        t(&ctx.origin),
+        t(action.code()),
+        t(entity.code()),
+        Val::I64(Some(id)),
+        Val::Text(None),
+        Val::Text(Some(new)),
+        ot(ctx.reason.as_deref()),
+    ]
+}
+
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per `IN (…)` list.
+const IN_CHUNK: usize = 500;
+
+/// Completes household rows with their incomes and members, a few queries per [`IN_CHUNK`] households.
+async fn complete_many(c: &mut DbConn, rows: &[DbRow]) -> Result<Vec<StoredHousehold>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(IN_CHUNK) {
+        let mut hs = Vec::with_capacity(chunk.len());
+        let mut index = BTreeMap::new();
+        for r in chunk {
+            let (id, version, deleted, household) = household_from_row(r)?;
+            index.insert(id.0, hs.len());
+            hs.push(StoredHousehold {
+                id,
+                version,
+                deleted,
+                household,
+                members: Vec::new(),
+            });
+        }
+        let ids: Vec<i64> = hs.iter().map(|h| h.id.0).collect();
+        let list = placeholders(1, ids.len());
+        let sql = format!(
+            "SELECT household_id, recorded_on, monthly_income_vnd, note FROM household_incomes \
+             WHERE household_id IN ({list}) ORDER BY household_id, recorded_on, id"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *c).await.map_err(db)? {
+            let hid: i64 = get(&r, "household_id")?;
+            if let Some(&i) = index.get(&hid) {
+                hs[i].household.incomes.push(IncomeRecord {
+                    recorded_on: get(&r, "recorded_on")?,
+                    monthly_income_vnd: Vnd(get(&r, "monthly_income_vnd")?),
+                    note: opt_text(&r, "note")?,
+                });
+            }
+        }
+        let sql = format!(
+            "SELECT {MEMBER_COLS} FROM members WHERE household_id IN ({list}) ORDER BY household_id, id"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *c).await.map_err(db)? {
+            let hid: i64 = get(&r, "household_id")?;
+            if let Some(&i) = index.get(&hid) {
+                hs[i].members.push(member_from_row(&r)?);
+            }
+        }
+        out.extend(hs);
+    }
+    Ok(out)
+}
+
+/// Live memberships of citizen IDs, `(id, household code)`.
+async fn live_holders(c: &mut DbConn, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT m.citizen_id, h.code FROM members m JOIN households h ON h.id = m.household_id \
+             WHERE m.end_date IS NULL AND m.citizen_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *c).await.map_err(db)? {
+            out.push((get(&r, "citizen_id")?, get(&r, "code")?));
+        }
+    }
+    Ok(out)
+}
+
+/// The unit with this code valid on `on`.
+async fn unit_id_at(c: &mut DbConn, code: &UnitCode, on: NaiveDate) -> Result<Option<UnitId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM units WHERE code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)",
+    )
+    .bind(code.as_str())
+    .bind(on)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(id.map(UnitId))
+}
+
+fn code_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::backend(e)
+}
+
+/// The whole import, inside the caller's write transaction.
+async fn import_in(
+    c: &mut DbConn,
+    ctx: &ChangeContext,
+    batch: &ImportBatch,
+) -> Result<ImportSummary> {
+    let mut sum = ImportSummary::default();
+    let now = Utc::now();
+
+    // Units first, in file order, so a unit may name a parent recorded just before it.
+    for iu in &batch.units {
+        if unit_id_at(c, &iu.unit.code, iu.unit.valid_from).await?.is_some() {
+            continue;
+        }
+        let mut unit = iu.unit.clone();
+        unit.parent = match &iu.parent_code {
+            None => None,
+            Some(p) => Some(unit_id_at(c, p, iu.unit.valid_from).await?.ok_or_else(|| {
+                StoreError::NotFound {
+                    what: Entity::Unit,
+                    key: p.to_string(),
+                }
+            })?),
+        };
+        insert_unit(c, ctx, &unit).await?;
+        sum.units_inserted += 1;
+    }
+    let mut units: BTreeMap<UnitCode, UnitId> = BTreeMap::new();
+    for h in &batch.households {
+        if units.contains_key(&h.unit_code) {
+            continue;
+        }
+        let id = unit_id_at(c, &h.unit_code, batch.as_of)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: Entity::Unit,
+                key: h.unit_code.to_string(),
+            })?;
+        units.insert(h.unit_code.clone(), id);
+    }
+
+    // One live membership per person, within the file and against the registry.
+    let mut in_file: BTreeMap<&str, &HouseholdCode> = BTreeMap::new();
+    for h in &batch.households {
+        for m in h.members.iter().filter(|m| m.end_date.is_none()) {
+            let Some(cid) = &m.citizen_id else { continue };
+            if let Some(other) = in_file.insert(cid.as_str(), &h.household.code) {
+                return Err(StoreError::Conflict {
+                    citizen_id: cid.clone(),
+                    household_a: other.clone(),
+                    household_b: h.household.code.clone(),
+                });
+            }
+        }
+    }
+    let cids: Vec<&str> = in_file.keys().copied().collect();
+    for (cid, holder) in live_holders(c, &cids).await? {
+        let Some(&target) = in_file.get(cid.as_str()) else { continue };
+        if target.as_str() != holder {
+            return Err(StoreError::Conflict {
+                citizen_id: CitizenId::parse(&cid).map_err(code_err)?,
+                household_a: HouseholdCode::parse(&holder).map_err(code_err)?,
+                household_b: target.clone(),
+            });
+        }
+    }
+
+    // Recorded households of the file's codes.
+    let mut existing: BTreeMap<String, StoredHousehold> = BTreeMap::new();
+    let codes: Vec<&str> = batch.households.iter().map(|h| h.household.code.as_str()).collect();
+    for chunk in codes.chunks(IN_CHUNK) {
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLS} FROM households WHERE code IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for code in chunk {
+            q = q.bind(*code);
+        }
+        let rows = q.fetch_all(&mut *c).await.map_err(db)?;
+        for h in complete_many(c, &rows).await? {
+            existing.insert(h.household.code.as_str().to_string(), h);
+        }
+    }
+
+    // New households: ids reserved, then bulk rows, a chunk of households at a time.
+    let new: Vec<&ImportHousehold> = batch
+        .households
+        .iter()
+        .filter(|h| !existing.contains_key(h.household.code.as_str()))
+        .collect();
+    let n_members: usize = new.iter().map(|h| h.members.len()).sum();
+    let hids = reserve_ids(c, "households", new.len()).await.map_err(db)?;
+    let mids = reserve_ids(c, "members", n_members).await.map_err(db)?;
+    if hids.len() != new.len() || mids.len() != n_members {
+        return Err(StoreError::backend("could not reserve ids for the import"));
+    }
+    let mut next_member = 0usize;
+    const CHUNK: usize = 5_000;
+    for (k, chunk) in new.chunks(CHUNK).enumerate() {
+        let mut hrows = Vec::with_capacity(chunk.len());
+        let mut irows = Vec::new();
+        let mut mrows = Vec::new();
+        let mut arows = Vec::new();
+        for (j, ih) in chunk.iter().enumerate() {
+            let id = hids[k * CHUNK + j];
+            let unit = units[&ih.unit_code];
+            let mut h = ih.household.clone();
+            h.unit = unit;
+            h.incomes = match &ih.income {
+                Some(inc) => merge_income(&[], inc, batch.as_of).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            hrows.push(household_vals(id, &h, unit));
+            for r in &h.incomes {
+                irows.push(vec![
+                    Val::I64(Some(id)),
+                    Val::Date(Some(r.recorded_on)),
+                    Val::I64(Some(r.monthly_income_vnd.0)),
+                    ot(r.note.as_ref().map(NfcText::as_str)),
+                ]);
+            }
+            arows.push(audit_vals(ctx, now, AuditAction::Insert, Entity::Household, id, audit_json(&h)?));
+            for m in &ih.members {
+                check_range(m.start_date, m.end_date)?;
+                let mid = mids[next_member];
+                next_member += 1;
+                mrows.push(member_vals(mid, id, m));
+                arows.push(audit_vals(
+                    ctx,
+                    now,
+                    AuditAction::Insert,
+                    Entity::Member,
+                    mid,
+                    member_json(m, &h.code)?,
+                ));
+            }
+        }
+        let dup = |e: sqlx::Error| match constraint_of(&e) {
+            Some(Constraint::HouseholdCode) => StoreError::Duplicate {
+                what: Entity::Household,
+                key: "?".into(),
+            },
+            _ => db(e),
+        };
+        bulk_insert(c, "households", &HOUSEHOLD_INSERT_COLS, hrows).await.map_err(dup)?;
+        bulk_insert(c, "household_incomes", &INCOME_INSERT_COLS, irows).await.map_err(db)?;
+        bulk_insert(c, "members", &MEMBER_INSERT_COLS, mrows).await.map_err(db)?;
+        bulk_insert(c, "audit_log", &AUDIT_INSERT_COLS, arows).await.map_err(db)?;
+        sum.households_inserted += chunk.len() as u64;
+        sum.members_inserted += chunk.iter().map(|h| h.members.len() as u64).sum::<u64>();
+    }
+
+    // Recorded households: compare, and write only what differs.
+    for ih in &batch.households {
+        let Some(current) = existing.get(ih.household.code.as_str()) else { continue };
+        let mut h = ih.household.clone();
+        h.unit = units[&ih.unit_code];
+        h.incomes = current.household.incomes.clone();
+        if let Some(inc) = &ih.income
+            && let Some(merged) = merge_income(&current.household.incomes, inc, batch.as_of)
+        {
+            h.incomes = merged;
+        }
+        let household_changed = h != current.household;
+        let mut inserts = Vec::new();
+        let mut updates = Vec::new();
+        let mut taken = vec![false; current.members.len()];
+        for m in &ih.members {
+            let found = current
+                .members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !taken[*i])
+                .find(|(_, s)| same_person(&s.member, m) && s.member.end_date.is_none())
+                .or_else(|| {
+                    current
+                        .members
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !taken[*i])
+                        .find(|(_, s)| same_person(&s.member, m))
+                });
+            match found {
+                Some((i, s)) => {
+                    taken[i] = true;
+                    if s.member == *m {
+                        sum.members_unchanged += 1;
+                    } else {
+                        updates.push((s, m));
+                    }
+                }
+                None => inserts.push(m),
+            }
+        }
+        if !household_changed && inserts.is_empty() && updates.is_empty() {
+            sum.households_unchanged += 1;
+            continue;
+        }
+        bump_version(c, current, current.version).await?;
+        if household_changed {
+            ctx.required_reason()?;
+            let mut cols = vec!["code"];
+            cols.extend(HOUSEHOLD_DATA_COLS);
+            let sql = update_sql("households", &cols);
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(h.code.as_str());
+            bind_household(q, &h).bind(current.id.0).execute(&mut *c).await.map_err(db)?;
+            if h.incomes != current.household.incomes {
+                write_incomes(c, current.id, &h.incomes).await?;
+            }
+            audit(
+                c,
+                ctx,
+                AuditAction::Update,
+                Entity::Household,
+                Some(current.id.0),
+                Some(audit_json(&current.household)?),
+                Some(audit_json(&h)?),
+            )
+            .await?;
+            sum.households_updated += 1;
+        } else {
+            sum.households_updated += 1;
+        }
+        for (s, m) in updates {
+            ctx.required_reason()?;
+            check_range(m.start_date, m.end_date)?;
+            let sql = update_sql("members", &MEMBER_DATA_COLS);
+            bind_member(sqlx::query(sqlx::AssertSqlSafe(sql)), current.id, m)
+                .bind(s.id.0)
+                .execute(&mut *c)
+                .await
+                .map_err(db)?;
+            audit(
+                c,
+                ctx,
+                AuditAction::Update,
+                Entity::Member,
+                Some(s.id.0),
+                Some(member_json(&s.member, &h.code)?),
+                Some(member_json(m, &h.code)?),
+            )
+            .await?;
+            sum.members_updated += 1;
+        }
+        for m in inserts {
+            check_range(m.start_date, m.end_date)?;
+            let sql = insert_sql("members", &MEMBER_DATA_COLS, " RETURNING id");
+            let row = bind_member(sqlx::query(sqlx::AssertSqlSafe(sql)), current.id, m)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(db)?;
+            let id: i64 = get(&row, "id")?;
+            audit(
+                c,
+                ctx,
+                AuditAction::Insert,
+                Entity::Member,
+                Some(id),
+                None,
+                Some(member_json(m, &h.code)?),
+            )
+            .await?;
+            sum.members_inserted += 1;
+        }
+    }
+    Ok(sum)
 }

@@ -78,6 +78,8 @@ pub enum Invalid {
     HouseholdDeleted { household: HouseholdCode },
     /// A value that failed domain validation (for example a stored citizen ID that no longer parses).
     Value(RegistryError),
+    /// A backup file that failed verification (damaged, or not an ansinh registry this program knows).
+    Backup { reason: String },
 }
 
 /// What is wrong with a reorganisation.
@@ -142,6 +144,7 @@ impl StoreError {
             StoreError::NotFound { .. } => "REG_NOT_FOUND",
             StoreError::Duplicate { .. } => "REG_DUPLICATE",
             StoreError::Invalid(Invalid::ReasonRequired) => "REG_REASON_REQUIRED",
+            StoreError::Invalid(Invalid::Backup { .. }) => "REG_BACKUP_INVALID",
             StoreError::Invalid(_) => "REG_INVALID",
             StoreError::Backend { .. } => "REG_BACKEND",
         }
@@ -205,6 +208,7 @@ fn invalid_en(i: &Invalid) -> String {
             format!("household {household} was deleted and cannot be changed")
         }
         Invalid::Value(e) => e.to_string(),
+        Invalid::Backup { reason } => format!("the backup failed verification: {reason}"),
     }
 }
 
@@ -234,6 +238,9 @@ fn invalid_vi(i: &Invalid) -> String {
             format!("hộ {household} đã bị xoá, không thể sửa")
         }
         Invalid::Value(e) => e.message_vi(),
+        Invalid::Backup { reason } => {
+            format!("bản sao lưu không qua được kiểm tra: {reason}")
+        }
     }
 }
 

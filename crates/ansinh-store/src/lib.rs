@@ -21,14 +21,18 @@ use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use ansinh_domain::money::Vnd;
 use ansinh_domain::registry::{
-    self, Household, HouseholdCode, HouseholdId, Member, MemberId, Unit, UnitCode, UnitId,
+    self, CitizenId, Household, HouseholdCode, HouseholdId, IncomeRecord, Member, MemberId, Unit,
+    UnitCode, UnitId,
 };
 use ansinh_domain::standard::Class;
 use ansinh_domain::text::NfcText;
 use ansinh_domain::{Batch, text};
 
+pub mod accounts;
 pub mod error;
+pub mod review;
 
 pub use error::{Entity, Invalid, ReorganisationProblem, Result, StoreError};
 
@@ -270,6 +274,129 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
+/// A unit an import records when no unit with its code is valid on its `valid_from` (otherwise the
+/// recorded unit is kept as it is). `unit.parent` is ignored: the parent is named by code, valid on
+/// `valid_from`, recorded earlier or earlier in the same import.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportUnit {
+    pub unit: Unit,
+    pub parent_code: Option<UnitCode>,
+}
+
+/// An income an import records. Undated incomes are taken as of [`ImportBatch::as_of`]; an income that
+/// is already recorded (same date and amount, or, undated, the latest recorded amount) changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportIncome {
+    pub monthly_income_vnd: Vnd,
+    pub recorded_on: Option<NaiveDate>,
+}
+
+/// One household of an import with its members, as the file has them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportHousehold {
+    /// The household's data; `unit` and `incomes` are ignored (see `unit_code` and `income`).
+    pub household: Household,
+    /// The unit, by code valid on [`ImportBatch::as_of`].
+    pub unit_code: UnitCode,
+    pub income: Option<ImportIncome>,
+    /// Members are matched to recorded ones by citizen ID, else by name (case and diacritics ignored)
+    /// and date of birth. Recorded members the file does not name are kept.
+    pub members: Vec<Member>,
+}
+
+/// Everything one import writes, in one transaction: all of it or nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportBatch {
+    pub units: Vec<ImportUnit>,
+    pub households: Vec<ImportHousehold>,
+    pub as_of: NaiveDate,
+}
+
+/// What an import changed. A re-import of the same data changes nothing and writes no audit entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub units_inserted: u64,
+    pub households_inserted: u64,
+    pub households_updated: u64,
+    pub households_unchanged: u64,
+    pub members_inserted: u64,
+    pub members_updated: u64,
+    pub members_unchanged: u64,
+}
+
+impl ImportSummary {
+    /// Whether the import wrote anything.
+    pub fn changed(&self) -> bool {
+        self.units_inserted
+            + self.households_inserted
+            + self.households_updated
+            + self.members_inserted
+            + self.members_updated
+            > 0
+    }
+}
+
+/// Whether two member records are the same person for an import: the same citizen ID, or, when either
+/// has none, the same name (case and diacritics ignored) and date of birth.
+pub fn same_person(a: &Member, b: &Member) -> bool {
+    match (&a.citizen_id, &b.citizen_id) {
+        (Some(x), Some(y)) => x == y,
+        _ => {
+            a.date_of_birth == b.date_of_birth
+                && text::search_key(a.full_name.as_str()) == text::search_key(b.full_name.as_str())
+        }
+    }
+}
+
+/// The incomes of a household after an import adds `income` (undated: as of `as_of`), or `None` when the
+/// income is already recorded.
+pub fn merge_income(
+    recorded: &[IncomeRecord],
+    income: &ImportIncome,
+    as_of: NaiveDate,
+) -> Option<Vec<IncomeRecord>> {
+    let amount = income.monthly_income_vnd;
+    match income.recorded_on {
+        None => {
+            let latest = recorded.iter().max_by_key(|r| r.recorded_on);
+            if latest.is_some_and(|r| r.monthly_income_vnd == amount) {
+                return None;
+            }
+            let mut out: Vec<IncomeRecord> = recorded
+                .iter()
+                .filter(|r| r.recorded_on != as_of)
+                .cloned()
+                .collect();
+            out.push(IncomeRecord {
+                recorded_on: as_of,
+                monthly_income_vnd: amount,
+                note: None,
+            });
+            Some(out)
+        }
+        Some(d) => {
+            if recorded
+                .iter()
+                .any(|r| r.recorded_on == d && r.monthly_income_vnd == amount)
+            {
+                return None;
+            }
+            let mut out: Vec<IncomeRecord> = recorded
+                .iter()
+                .filter(|r| r.recorded_on != d)
+                .cloned()
+                .collect();
+            out.push(IncomeRecord {
+                recorded_on: d,
+                monthly_income_vnd: amount,
+                note: None,
+            });
+            out.sort_by_key(|r| r.recorded_on);
+            Some(out)
+        }
+    }
+}
+
 /// The registry's storage. Every backend implements it and passes the same conformance suite.
 ///
 /// Methods return `Send` futures so a multi-threaded web server can hold any implementation; the
@@ -413,6 +540,35 @@ pub trait Store: Send + Sync {
         expected_version: i64,
         on: NaiveDate,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    // --- bulk ---------------------------------------------------------------------------------------
+
+    /// Records an import in one transaction: missing units, then households by code (new ones inserted,
+    /// changed ones updated under a new version, unchanged ones left alone) with their members. Any
+    /// failure writes nothing; so does a process killed part-way. Changes need a reason.
+    fn import(
+        &self,
+        ctx: &ChangeContext,
+        batch: &ImportBatch,
+    ) -> impl Future<Output = Result<ImportSummary>> + Send;
+
+    /// The live memberships of these citizen IDs: `(id, household code)`.
+    fn live_memberships(
+        &self,
+        citizen_ids: &[CitizenId],
+    ) -> impl Future<Output = Result<Vec<(CitizenId, HouseholdCode)>>> + Send;
+
+    /// Up to `limit` live households with ids after `after`, in id order, with members and incomes,
+    /// optionally only those recorded under `units`. Exports and quality checks page through this.
+    fn households_page(
+        &self,
+        after: Option<HouseholdId>,
+        units: Option<&[UnitId]>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredHousehold>>> + Send;
+
+    /// Every unit ever recorded, in id order.
+    fn all_units(&self) -> impl Future<Output = Result<Vec<StoredUnit>>> + Send;
 
     // --- search ------------------------------------------------------------------------------------
 

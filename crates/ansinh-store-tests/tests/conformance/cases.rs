@@ -16,6 +16,8 @@ use ansinh_store::{
 
 use crate::harness::TestDb;
 
+pub use crate::bulk::*;
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }

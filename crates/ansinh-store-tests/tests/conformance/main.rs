@@ -2,8 +2,10 @@
 //! PostgreSQL (`postgres::…`, when `ANSINH_TEST_PG` is set; required under CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bulk;
 mod cases;
 mod harness;
+mod review;
 mod tidy;
 
 /// Declares each case once per backend. A case is `async fn name<S: TestDb>(s: &S, h: Reopen)`.
@@ -55,4 +57,8 @@ conformance!(
     audit_trail_records_who_when_where_what_why,
     audit_trail_cannot_be_altered,
     stored_households_can_be_classified,
+    import_inserts_everything_and_reimport_changes_nothing,
+    import_updates_what_differs_under_a_new_version,
+    a_failed_import_writes_nothing,
+    pages_filter_by_unit_and_skip_deleted,
 );

@@ -1,0 +1,161 @@
+//! The web layer's one error type: an HTTP status, a stable code and a message in both languages.
+//! Internal causes are written to standard error (codes and store messages only, never form values);
+//! the user sees a generic message.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use ansinh_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// No valid session. Pages redirect to the login page, the API answers 401.
+    #[error("login required")]
+    LoginRequired { api: bool },
+    /// The role may not use this function.
+    #[error("forbidden")]
+    Forbidden { api: bool },
+    /// Not found, or outside the user's units (the two are not told apart).
+    #[error("not found")]
+    NotFound { api: bool },
+    /// A form without the session's anti-forgery token.
+    #[error("form expired")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("too many attempts")]
+    TooManyAttempts,
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::LoginRequired { .. } => "WEB_LOGIN_REQUIRED",
+            WebError::Forbidden { .. } => "WEB_FORBIDDEN",
+            WebError::NotFound { .. } => "WEB_NOT_FOUND",
+            WebError::Csrf => "WEB_CSRF",
+            WebError::BadRequest(_) => "WEB_BAD_REQUEST",
+            WebError::TooManyAttempts => "WEB_TOO_MANY_ATTEMPTS",
+            WebError::Store(e) => e.code(),
+            WebError::Internal(_) => "WEB_INTERNAL",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            WebError::NotFound { .. } => StatusCode::NOT_FOUND,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
+            WebError::Store(StoreError::StaleVersion { .. } | StoreError::Conflict { .. }) => {
+                StatusCode::CONFLICT
+            }
+            WebError::Store(StoreError::Invalid(_) | StoreError::Duplicate { .. }) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            WebError::Store(StoreError::Backend { .. }) | WebError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn api(&self) -> bool {
+        matches!(
+            self,
+            WebError::LoginRequired { api: true }
+                | WebError::Forbidden { api: true }
+                | WebError::NotFound { api: true }
+        )
+    }
+
+    /// The same error, answered as JSON.
+    pub fn for_api(self) -> WebError {
+        match self {
+            WebError::LoginRequired { .. } => WebError::LoginRequired { api: true },
+            WebError::Forbidden { .. } => WebError::Forbidden { api: true },
+            WebError::NotFound { .. } => WebError::NotFound { api: true },
+            WebError::Store(StoreError::NotFound { .. }) => WebError::NotFound { api: true },
+            e => e,
+        }
+    }
+
+    fn messages(&self) -> (String, String) {
+        let t = (&crate::i18n::VI, &crate::i18n::EN);
+        match self {
+            WebError::LoginRequired { .. } => (t.0.login_expired.into(), t.1.login_expired.into()),
+            WebError::Forbidden { .. } => (t.0.forbidden.into(), t.1.forbidden.into()),
+            WebError::NotFound { .. } | WebError::Store(StoreError::NotFound { .. }) => {
+                (t.0.not_found.into(), t.1.not_found.into())
+            }
+            WebError::Csrf => (t.0.form_expired.into(), t.1.form_expired.into()),
+            WebError::TooManyAttempts => (t.0.login_limited.into(), t.1.login_limited.into()),
+            WebError::BadRequest(m) => (m.clone(), m.clone()),
+            WebError::Store(e @ StoreError::Backend { .. }) => {
+                eprintln!("ansinh-web: [{}] {e}", e.code());
+                (t.0.server_error.into(), t.1.server_error.into())
+            }
+            WebError::Store(e) => (e.message_vi(), e.message_en()),
+            WebError::Internal(m) => {
+                eprintln!("ansinh-web: [WEB_INTERNAL] {m}");
+                (t.0.server_error.into(), t.1.server_error.into())
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
+        if let WebError::LoginRequired { api: false } = self {
+            return (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, "/login"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+            )
+                .into_response();
+        }
+        let (vi, en) = self.messages();
+        if self.api() {
+            let body = serde_json::json!({ "code": code, "message_vi": vi, "message_en": en });
+            return (status, axum::Json(body)).into_response();
+        }
+        let page = crate::pages::ErrorPage {
+            code,
+            status: status.as_u16(),
+            vi: &vi,
+            en: &en,
+        };
+        (status, crate::pages::html(&page)).into_response()
+    }
+}
+
+/// An error answered as JSON whatever its kind (the API's handlers return it).
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0.for_api();
+        let status = e.status();
+        let code = e.code();
+        let (vi, en) = e.messages();
+        let body = serde_json::json!({ "code": code, "message_vi": vi, "message_en": en });
+        (status, axum::Json(body)).into_response()
+    }
+}

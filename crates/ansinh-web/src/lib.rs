@@ -1,0 +1,256 @@
+//! # ansinh-web
+//!
+//! The web application: an axum [`router`] over any backend that implements [`ansinh_store::Store`] and
+//! [`ansinh_store::accounts::AccountStore`] (generic, no dynamic dispatch), server-rendered pages
+//! (askama, Vietnamese first, English switchable), every asset served from the binary, a JSON API under
+//! `/api` described by an OpenAPI document, and the synthetic demo province ([`demo`]).
+//!
+//! Every handler that shows registry data takes [`auth::Authorized`] and reads through
+//! [`auth::Scoped`], which decides in one place what a role may do and which units it reaches.
+
+pub mod analysis;
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+
+use ansinh_domain::{Registry, Standard};
+use ansinh_store::Store;
+use ansinh_store::accounts::AccountStore;
+
+pub use auth::PasswordCost;
+pub use error::WebError;
+
+/// What the application needs from storage.
+pub trait Backend: Store + AccountStore + Send + Sync + 'static {}
+impl<T: Store + AccountStore + Send + Sync + 'static> Backend for T {}
+
+/// Settings of the application.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` (browsers then send them over HTTPS, and to `localhost`, only).
+    pub secure_cookies: bool,
+    /// Lifetime of a login session.
+    pub session_hours: i64,
+    pub password_cost: PasswordCost,
+    /// The standard the pages classify with; `None`: the national standard in force.
+    pub standard: Option<String>,
+    /// A fixed "today" (tests); `None`: the clock.
+    pub today: Option<NaiveDate>,
+    /// Failed logins allowed per user name and per client within `login_window`.
+    pub login_failures: usize,
+    pub login_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            secure_cookies: true,
+            session_hours: 8,
+            password_cost: PasswordCost::Standard,
+            standard: None,
+            today: None,
+            login_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+struct Inner<S> {
+    store: S,
+    registry: Registry,
+    config: Config,
+    limiter: auth::RateLimiter,
+}
+
+/// The application state, cheap to clone.
+pub struct App<S> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S> Clone for App<S> {
+    fn clone(&self) -> Self {
+        App {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<S: Backend> App<S> {
+    pub fn new(store: S, registry: Registry, config: Config) -> App<S> {
+        let limiter = auth::RateLimiter::new(config.login_failures, config.login_window);
+        App {
+            inner: Arc::new(Inner {
+                store,
+                registry,
+                config,
+                limiter,
+            }),
+        }
+    }
+}
+
+impl<S> App<S> {
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+    pub(crate) fn limiter(&self) -> &auth::RateLimiter {
+        &self.inner.limiter
+    }
+    /// The standard pages classify with on `on`: the configured one, else the national one in force.
+    pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
+        let reg = &self.inner.registry;
+        let s = match &self.inner.config.standard {
+            Some(id) => reg.get(id),
+            None => reg.in_force(on, None),
+        };
+        s.ok_or_else(|| WebError::Internal(format!("no poverty standard in force on {on}")))
+    }
+}
+
+/// The static files, compiled in: no CDN, works offline.
+pub const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "/static/app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "/static/htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/htmx-2.0.11.min.js"),
+    ),
+    (
+        "/static/htmx-LICENSE.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../static/htmx-LICENSE.txt"),
+    ),
+];
+
+fn asset_response(ty: &'static str, body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Security headers on every response; pages are never cached (they hold personal data).
+async fn security_headers(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: header::HeaderName, v: &'static str| {
+        h.entry(k).or_insert(HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "same-origin");
+    if !is_static {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    res
+}
+
+/// The whole application.
+pub fn router<S: Backend>(app: App<S>) -> Router {
+    let mut r = Router::new()
+        .route("/", get(pages::home::<S>))
+        .route(
+            "/login",
+            get(pages::login_form::<S>).post(pages::login::<S>),
+        )
+        .route("/logout", post(pages::logout::<S>))
+        .route("/lang/{lang}", get(pages::set_lang))
+        .route("/dashboard", get(pages::dashboard::<S>))
+        .route("/households", get(pages::households::<S>))
+        .route("/households/{id}", get(pages::household::<S>))
+        .route("/lists", get(pages::lists::<S>))
+        .route(
+            "/password",
+            get(pages::password_form::<S>).post(pages::password::<S>),
+        )
+        .route(
+            "/units/{id}/public-lists",
+            post(pages::set_public_lists::<S>),
+        )
+        .route("/public", get(pages::public_index::<S>))
+        .route("/public/{unit}", get(pages::public_list::<S>));
+    for (path, ty, body) in ASSETS {
+        r = r.route(path, get(move || async move { asset_response(ty, body) }));
+    }
+    r.merge(api::routes::<S>())
+        .fallback(|| async { WebError::NotFound { api: false } })
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+/// Serves the application on `addr` until Ctrl-C; `on_ready` is told the bound address.
+pub async fn serve<S: Backend>(
+    app: App<S>,
+    addr: std::net::SocketAddr,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_ready(listener.local_addr()?);
+    let svc = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, svc)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// On a registry without any account, creates `admin` with a random password and returns it (to be
+/// shown once to whoever started the server).
+pub async fn ensure_admin<S: Backend>(
+    store: &S,
+    cost: PasswordCost,
+) -> Result<Option<String>, WebError> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let password: String = auth::random_token()?.chars().take(16).collect();
+    let hash = auth::hash_password(password.clone(), cost).await?;
+    store
+        .create_user(
+            &ansinh_store::ChangeContext::new("ansinh", "first start"),
+            &ansinh_store::accounts::NewUser {
+                username: "admin".into(),
+                display_name: "Quản trị viên".into(),
+                password_hash: hash,
+                role: ansinh_store::accounts::Role::Admin,
+                unit: None,
+            },
+        )
+        .await?;
+    Ok(Some(password))
+}
