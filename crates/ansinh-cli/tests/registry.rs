@@ -407,3 +407,20 @@ fn the_template_has_every_table_and_imports_empty() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_34_provinces_since_july_2025_load_from_the_shipped_unit_list() {
+    let dir = fresh("provinces");
+    let list = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/units/tinh-thanh-2025.csv")
+        .display()
+        .to_string();
+    let (ok, out, err) = ansinh(&dir, &["import", "--database", "p.db", &list]);
+    assert!(ok, "{err}");
+    let text = format!("{out}{err}");
+    assert!(text.contains("34 đơn vị mới / new units"), "{text}");
+    let (ok, out, err) = ansinh(&dir, &["import", "--database", "p.db", &list]);
+    assert!(ok, "{err}");
+    assert!(format!("{out}{err}").contains("nothing changed"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -553,7 +553,11 @@ pub async fn import_tables<S: Store>(
     skipped: Vec<String>,
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    if !tables.iter().any(|t| t.table == Some(Table::Households)) {
+    // A file of units alone is a unit list (e.g. data/units/tinh-thanh-2025.csv).
+    if !tables
+        .iter()
+        .any(|t| matches!(t.table, Some(Table::Households | Table::Units)))
+    {
         return Err(IoError::NoHouseholds);
     }
     let mut errors: Vec<RowError> = Vec::new();
