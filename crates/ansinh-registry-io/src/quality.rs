@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use ansinh_domain::registry::{self, Area, HouseholdCode, Member, Relation, UnitId};
-use ansinh_domain::schema::{self, FieldId, Level};
+use ansinh_domain::schema::{FieldId, Level};
 use ansinh_domain::standard::Standard;
 use ansinh_domain::text::search_key;
 use ansinh_store::{Store, StoredHousehold};
@@ -50,28 +50,10 @@ pub struct Issue {
     pub en: String,
 }
 
-/// The fields a standard reads (with `area` when a rule depends on it, and the income).
+/// The fields a standard reads, in catalogue order (see [`Standard::input_fields`]).
 pub fn standard_fields(std: &Standard) -> Vec<FieldId> {
-    let mut f = Vec::new();
-    for i in &std.indicators {
-        i.ir.fields(&mut f);
-    }
-    for r in &std.rules {
-        r.ir.fields(&mut f);
-        if r.ir.uses_area()
-            && let Some(a) = schema::field("area")
-            && !f.contains(&a)
-        {
-            f.push(a);
-        }
-    }
-    if let Some(inc) = schema::field("monthly_income_vnd")
-        && !f.contains(&inc)
-    {
-        f.push(inc);
-    }
+    let mut f = std.input_fields();
     f.sort();
-    f.dedup();
     f
 }
 
