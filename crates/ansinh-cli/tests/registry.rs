@@ -424,3 +424,52 @@ fn the_34_provinces_since_july_2025_load_from_the_shipped_unit_list() {
     assert!(format!("{out}{err}").contains("nothing changed"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn reimporting_a_file_with_fewer_columns_keeps_what_is_recorded() {
+    let dir = fresh("fewer-columns");
+    let files = demo_files();
+    let mut args = vec!["import", "--database", "r.db"];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, _, err) = ansinh(&dir, &args);
+    assert!(ok, "{err}");
+    // The households file without its water-source column.
+    let text = std::fs::read_to_string(demo("ho-gia-dinh.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let drop = header
+        .iter()
+        .position(|h| *h == "Nguồn nước sinh hoạt")
+        .unwrap();
+    let keep = |l: &str| {
+        l.split(',')
+            .enumerate()
+            .filter(|(i, _)| *i != drop)
+            .map(|(_, v)| v)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut thin = keep(&header.join(","));
+    for l in lines {
+        thin.push('\n');
+        thin.push_str(&keep(l));
+    }
+    let thin_path = dir.join("ho-gia-dinh-it-cot.csv");
+    std::fs::write(&thin_path, thin).unwrap();
+    let (ok, out, err) = ansinh(
+        &dir,
+        &[
+            "import",
+            "--database",
+            "r.db",
+            thin_path.to_str().unwrap(),
+            &files[2],
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        format!("{out}{err}").contains("nothing changed"),
+        "{out}{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -578,6 +578,30 @@ pub struct Household {
 }
 
 impl Household {
+    /// Takes from `stored` every field named in `absent` (the columns an import file does not have), so a
+    /// file with fewer columns never erases what is recorded. Unknown names are ignored.
+    pub fn keep_absent(&mut self, stored: &Household, absent: &[String]) {
+        for name in absent {
+            match name.as_str() {
+                "address" => self.address = stored.address.clone(),
+                "area" => self.area = stored.area,
+                "housing_quality" => self.housing_quality = stored.housing_quality,
+                "floor_area_m2" => self.floor_area_m2 = stored.floor_area_m2,
+                "water_source" => self.water_source = stored.water_source,
+                "toilet" => self.toilet = stored.toilet,
+                "uses_telecom" => self.uses_telecom = stored.uses_telecom,
+                "has_info_device" => self.has_info_device = stored.has_info_device,
+                "hears_loudspeaker" => self.hears_loudspeaker = stored.hears_loudspeaker,
+                "uses_internet" => self.uses_internet = stored.uses_internet,
+                "uses_digital_services" => {
+                    self.uses_digital_services = stored.uses_digital_services
+                }
+                "waste_treated" => self.waste_treated = stored.waste_treated,
+                _ => {}
+            }
+        }
+    }
+
     /// A household with only its identity recorded.
     pub fn new(code: HouseholdCode, unit: UnitId, head_name: &str, address: &str) -> Household {
         Household {
@@ -636,6 +660,34 @@ pub struct Member {
 }
 
 impl Member {
+    /// Takes from `stored` every field named in `absent` (see [`Household::keep_absent`]).
+    pub fn keep_absent(&mut self, stored: &Member, absent: &[String]) {
+        for name in absent {
+            match name.as_str() {
+                "date_of_birth" => self.date_of_birth = stored.date_of_birth,
+                "sex" => self.sex = stored.sex,
+                "citizen_id" => self.citizen_id = stored.citizen_id.clone(),
+                "ethnicity" => self.ethnicity = stored.ethnicity.clone(),
+                "labour_status" => self.labour_status = stored.labour_status,
+                "has_health_insurance" => self.has_health_insurance = stored.has_health_insurance,
+                "education_level" => self.education_level = stored.education_level,
+                "attending_school" => self.attending_school = stored.attending_school,
+                "in_training" => self.in_training = stored.in_training,
+                "stunted_or_underweight" => {
+                    self.stunted_or_underweight = stored.stunted_or_underweight
+                }
+                "is_disabled" => self.is_disabled = stored.is_disabled,
+                "receives_social_allowance" => {
+                    self.receives_social_allowance = stored.receives_social_allowance
+                }
+                "sick_untreated" => self.sick_untreated = stored.sick_untreated,
+                "start_date" => self.start_date = stored.start_date,
+                "end_date" => self.end_date = stored.end_date,
+                _ => {}
+            }
+        }
+    }
+
     /// A member with only name and relation recorded.
     pub fn new(full_name: &str, relation: Relation) -> Member {
         Member {

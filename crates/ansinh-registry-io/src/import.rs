@@ -553,6 +553,22 @@ pub async fn import_tables<S: Store>(
     skipped: Vec<String>,
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
+    // Columns no table of the kind has: the stored values of those fields are kept on re-import.
+    let absent = |kind: Table| -> Vec<String> {
+        let found: Vec<Vec<Option<usize>>> = tables
+            .iter()
+            .filter(|t| t.table == Some(kind))
+            .map(|t| locate(kind, &t.headers))
+            .collect();
+        kind.columns()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| found.iter().all(|f| f[*i].is_none()))
+            .map(|(_, c)| c.name.to_string())
+            .collect()
+    };
+    let absent_household_fields = absent(Table::Households);
+    let absent_member_fields = absent(Table::Members);
     // A file of units alone is a unit list (e.g. data/units/tinh-thanh-2025.csv).
     if !tables
         .iter()
@@ -885,6 +901,8 @@ pub async fn import_tables<S: Store>(
             units: units.into_iter().filter_map(|u| u.value).collect(),
             households: Vec::with_capacity(households_valid),
             as_of: opts.as_of,
+            absent_household_fields,
+            absent_member_fields,
         };
         let mut mvals: Vec<Option<(HouseholdCode, Member)>> =
             members.into_iter().map(|m| m.value).collect();

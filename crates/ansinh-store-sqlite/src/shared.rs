@@ -1698,6 +1698,7 @@ async fn import_in(
     for ih in &batch.households {
         let Some(current) = existing.get(ih.household.code.as_str()) else { continue };
         let mut h = ih.household.clone();
+        h.keep_absent(&current.household, &batch.absent_household_fields);
         h.unit = units[&ih.unit_code];
         h.incomes = current.household.incomes.clone();
         if let Some(inc) = &ih.income
@@ -1727,7 +1728,9 @@ async fn import_in(
             match found {
                 Some((i, s)) => {
                     taken[i] = true;
-                    if s.member == *m {
+                    let mut m = m.clone();
+                    m.keep_absent(&s.member, &batch.absent_member_fields);
+                    if s.member == m {
                         sum.members_unchanged += 1;
                     } else {
                         updates.push((s, m));
@@ -1769,7 +1772,7 @@ async fn import_in(
             ctx.required_reason()?;
             check_range(m.start_date, m.end_date)?;
             let sql = update_sql("members", &MEMBER_DATA_COLS);
-            bind_member(sqlx::query(sqlx::AssertSqlSafe(sql)), current.id, m)
+            bind_member(sqlx::query(sqlx::AssertSqlSafe(sql)), current.id, &m)
                 .bind(s.id.0)
                 .execute(&mut *c)
                 .await
@@ -1781,7 +1784,7 @@ async fn import_in(
                 Entity::Member,
                 Some(s.id.0),
                 Some(member_json(&s.member, &h.code)?),
-                Some(member_json(m, &h.code)?),
+                Some(member_json(&m, &h.code)?),
             )
             .await?;
             sum.members_updated += 1;

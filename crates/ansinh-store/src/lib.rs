@@ -310,6 +310,9 @@ pub struct ImportBatch {
     pub units: Vec<ImportUnit>,
     pub households: Vec<ImportHousehold>,
     pub as_of: NaiveDate,
+    /// Household and member fields the file has no column for: recorded values of these are kept.
+    pub absent_household_fields: Vec<String>,
+    pub absent_member_fields: Vec<String>,
 }
 
 /// What an import changed. A re-import of the same data changes nothing and writes no audit entry.

@@ -455,6 +455,8 @@ pub async fn load<S: Backend>(
                     })
                     .collect(),
                 as_of: *as_of,
+                absent_household_fields: Vec::new(),
+                absent_member_fields: Vec::new(),
             };
             let why = ctx.because(&format!(
                 "Rà soát hộ nghèo năm {} (dữ liệu mẫu)",

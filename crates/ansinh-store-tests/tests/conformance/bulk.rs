@@ -98,6 +98,8 @@ fn batch(n: usize) -> ImportBatch {
         units: units(),
         households,
         as_of: d(2025, 1, 15),
+        absent_household_fields: Vec::new(),
+        absent_member_fields: Vec::new(),
     }
 }
 
@@ -303,4 +305,39 @@ pub async fn pages_filter_by_unit_and_skip_deleted<S: TestDb>(s: &S, _again: &S)
         .await
         .unwrap();
     assert_eq!(all(s).await.len(), 4);
+}
+
+pub async fn a_file_without_a_column_keeps_the_recorded_values<S: TestDb>(s: &S, _again: &S) {
+    let mut b = batch(3);
+    for ih in &mut b.households {
+        ih.household.water_source = Some(ansinh_domain::registry::Water::Piped);
+        for m in &mut ih.members {
+            m.has_health_insurance = Some(true);
+        }
+    }
+    s.import(&ctx(), &b).await.unwrap();
+    let stored = all(s).await;
+
+    // The same households from a file that has no water or insurance column: nothing changes.
+    let mut thin = b.clone();
+    for ih in &mut thin.households {
+        ih.household.water_source = None;
+        for m in &mut ih.members {
+            m.has_health_insurance = None;
+        }
+    }
+    thin.absent_household_fields = vec!["water_source".into()];
+    thin.absent_member_fields = vec!["has_health_insurance".into()];
+    let sum = s.import(&ctx(), &thin).await.unwrap();
+    assert!(!sum.changed(), "{sum:?}");
+    assert_eq!(all(s).await, stored);
+
+    // A file that has the columns, left empty, records "not recorded" (a change, with its reason).
+    thin.absent_household_fields.clear();
+    thin.absent_member_fields.clear();
+    let sum = s.import(&ctx(), &thin).await.unwrap();
+    assert_eq!(sum.households_updated, 3);
+    let now = all(s).await;
+    assert_eq!(now[0].household.water_source, None);
+    assert_eq!(now[0].members[0].member.has_health_insurance, None);
 }

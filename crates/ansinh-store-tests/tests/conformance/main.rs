@@ -59,6 +59,7 @@ conformance!(
     stored_households_can_be_classified,
     import_inserts_everything_and_reimport_changes_nothing,
     import_updates_what_differs_under_a_new_version,
+    a_file_without_a_column_keeps_the_recorded_values,
     a_failed_import_writes_nothing,
     pages_filter_by_unit_and_skip_deleted,
 );
