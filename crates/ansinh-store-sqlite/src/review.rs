@@ -1119,14 +1119,18 @@ impl ReviewStore for Backend {
     async fn approved_history(
         &self,
         household: HouseholdId,
+        for_round: Option<RoundId>,
     ) -> ReviewResult<Vec<(NaiveDate, Class)>> {
+        // The latest snapshot of every round, leaving out the round being labelled (`$2`).
         let rows = sqlx::query(
             "SELECT s.approved_on, e.class FROM review_snapshot_entries e \
              JOIN review_snapshots s ON s.id = e.snapshot_id \
              WHERE e.household_id = $1 AND s.seq = (SELECT MAX(t.seq) FROM review_snapshots t \
-             WHERE t.round_id = s.round_id) ORDER BY s.approved_on, s.id",
+             WHERE t.round_id = s.round_id) AND ($2 IS NULL OR s.round_id <> $2) \
+             ORDER BY s.approved_on, s.id",
         )
         .bind(household.0)
+        .bind(for_round.map(|r| r.0))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;

@@ -359,10 +359,13 @@ pub trait ReviewStore: Send + Sync {
     -> impl Future<Output = ReviewResult<Vec<Snapshot>>> + Send;
 
     /// The household's approved classes, oldest first: the latest snapshot of every round that has one,
-    /// by approval date (for the transition labels).
+    /// by approval date (for the transition labels). With `for_round`, the history that round's results
+    /// are labelled against: the snapshots of that round itself are left out, so that a round reopened
+    /// and approved again is compared with the earlier rounds, not with its own first approval.
     fn approved_history(
         &self,
         household: HouseholdId,
+        for_round: Option<RoundId>,
     ) -> impl Future<Output = ReviewResult<Vec<(NaiveDate, Class)>>> + Send;
 
     /// The round's event log, oldest first.

@@ -221,7 +221,10 @@ async fn entries<S: Store + ReviewStore>(
     let w = wf();
     let mut out = Vec::new();
     for f in s.review_forms(round).await.unwrap() {
-        let history = s.approved_history(f.form.household).await.unwrap();
+        let history = s
+            .approved_history(f.form.household, Some(round))
+            .await
+            .unwrap();
         let status = YearStatus::of(&history, f.form.class, on, &w);
         out.push(SnapshotEntry {
             household: f.form.household,
@@ -524,6 +527,13 @@ pub async fn review_periodic_round_walks_to_a_snapshot<S: TestDb + ReviewStore>(
         .await
         .unwrap();
     let es2 = entries(s, id, u, d(2024, 12, 11)).await;
+    // The new result is labelled against the earlier rounds (none here), never against this round's
+    // own first approval: H1 is not poor, not "escaped poverty".
+    assert_eq!(
+        (es2[0].transition.as_str(), es2[0].newly_escaped_until),
+        ("not_poor", None)
+    );
+    assert_eq!(s.approved_history(hs[0].0, Some(id)).await.unwrap(), vec![]);
     s.approve(&ctx, id, d(2024, 12, 11), &es2, &w)
         .await
         .unwrap();
@@ -534,9 +544,10 @@ pub async fn review_periodic_round_walks_to_a_snapshot<S: TestDb + ReviewStore>(
     assert_eq!(snaps2[1].entries[0].class, Class::NotPoor);
     // The household's history: the latest snapshot of the round counts.
     assert_eq!(
-        s.approved_history(hs[0].0).await.unwrap(),
+        s.approved_history(hs[0].0, None).await.unwrap(),
         vec![(d(2024, 12, 11), Class::NotPoor)]
     );
+    assert_eq!(s.approved_history(hs[0].0, Some(id)).await.unwrap(), vec![]);
     // The event log: every step, with the reopening's reason.
     let events = s.round_events(id).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
@@ -934,7 +945,7 @@ pub async fn review_regular_round_and_transitions<S: TestDb + ReviewStore>(s: &S
         .await
         .unwrap();
     assert_eq!(
-        s.approved_history(h).await.unwrap(),
+        s.approved_history(h, None).await.unwrap(),
         vec![
             (d(2025, 4, 23), Class::Poor),
             (d(2025, 10, 1), Class::NotPoor)
