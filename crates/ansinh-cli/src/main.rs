@@ -4,6 +4,7 @@
 mod builtin;
 mod plan;
 mod registry_cmd;
+mod review_cmd;
 mod serve_cmd;
 
 use std::path::{Path, PathBuf};
@@ -110,6 +111,8 @@ enum Cmd {
     Restore(registry_cmd::RestoreArgs),
     /// List likely problems: duplicate persons, impossible ages and relations, missing head or income.
     Quality(registry_cmd::QualityArgs),
+    /// Review rounds (rà soát): open, status, advance a step, the list to post at the village house.
+    Review(review_cmd::ReviewArgs),
     /// Run the web application (add --demo for the synthetic demo province).
     Serve(serve_cmd::ServeArgs),
     /// Classify the built-in demo commune under the standard in force and explain every household.
@@ -448,6 +451,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Serve(a) => serve_cmd::serve(a, cli.standards_dir.as_deref()),
+        Cmd::Review(a) => review_cmd::review(a, cli.standards_dir.as_deref()),
         Cmd::Import(a) => registry_cmd::import(a),
         Cmd::Export(a) => registry_cmd::export(a),
         Cmd::Template(a) => registry_cmd::template(a),
