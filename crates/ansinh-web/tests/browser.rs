@@ -1,0 +1,363 @@
+//! End-to-end tests in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`,
+//! installed by `scripts/browser-setup.sh`) driven over WebDriver (fantoccini) against the application
+//! served on a loopback port, on the embedded SQLite database with the small demo province. They walk
+//! what an officer does — the public page, login, a search typed without diacritics, a household's
+//! explained classification, the English switch, a phone-sized screen — and the refusal of a record of
+//! another commune. Screenshots of the main pages are saved under the target directory
+//! (`$CARGO_TARGET_TMPDIR/screenshots/*.png`; the path is printed).
+//!
+//! Without Chromium the test is skipped, except under `CI=true`, where it fails: CI installs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use ansinh_domain::Registry;
+use ansinh_domain::registry::HouseholdCode;
+use ansinh_store::Store;
+use ansinh_store_sqlite::SqliteStore;
+use ansinh_web::demo::{self, DemoSize};
+use ansinh_web::{App, Config, PasswordCost, router};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn registry() -> Registry {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    Registry::load(&files).unwrap()
+}
+
+/// Chromium and its driver, or `None` (skip) outside CI.
+fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+    let pick = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(default))
+    };
+    let chromium = pick("ANSINH_CHROMIUM", "/usr/bin/chromium");
+    let driver = pick("ANSINH_CHROMEDRIVER", "/usr/bin/chromedriver");
+    if chromium.exists() && driver.exists() {
+        return Some((chromium, driver));
+    }
+    assert!(
+        !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+        "Chromium or ChromeDriver is missing under CI (run scripts/browser-setup.sh): {} {}",
+        chromium.display(),
+        driver.display()
+    );
+    eprintln!("Chromium is not installed: skipping the browser tests (scripts/browser-setup.sh)");
+    None
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The ChromeDriver process, killed when the test ends (also on failure).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+    shots: PathBuf,
+    _driver: Driver,
+    _profile: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Browser {
+    async fn start(chromium: &Path, driver: &Path, base: String) -> Browser {
+        let port = free_port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let driver = Driver(child);
+        let profile = TempDir(
+            std::env::temp_dir().join(format!("ansinh-chromium-{}-{port}", std::process::id())),
+        );
+        std::fs::create_dir_all(&profile.0).unwrap();
+        // The flags keep a root, offline, GPU-less Chromium quiet: no sandbox (root), no background
+        // connections (the network is closed), a fresh profile, an office screen of 1366×768.
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1366,768",
+                    format!("--user-data-dir={}", profile.0.display()),
+                ]
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        // ChromeDriver takes a moment to listen.
+        for _ in 0..100 {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+                    std::fs::create_dir_all(&shots).unwrap();
+                    return Browser {
+                        client,
+                        base,
+                        shots,
+                        _driver: driver,
+                        _profile: profile,
+                    };
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("could not start a ChromeDriver session: {last:?}");
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).
+    async fn wait_for_text(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let body = self.text("body").await;
+            if body.contains(needle) {
+                return body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the page {} never showed {needle:?}; it shows:\n{body}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    async fn login(&self, user: &str) {
+        self.goto("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", demo::PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        let deadline = std::time::Instant::now() + WAIT;
+        while self.path().await == "/login" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "login of {user} failed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn logout(&self) {
+        self.click("form[action='/logout'] button").await;
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#username"))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_in_a_real_browser() {
+    let Some((chromium, driver)) = browser_binaries() else {
+        return;
+    };
+    let db = std::env::temp_dir().join(format!("ansinh-browser-{}.db", std::process::id()));
+    let _db = TempFile(db.clone());
+    let store = SqliteStore::open(&db).await.unwrap();
+    let reg = registry();
+    demo::load(&store, &reg, DemoSize::SMALL, PasswordCost::Fast)
+        .await
+        .unwrap();
+    // A household of the other demo commune: commune A's officer must never reach it.
+    let other = store
+        .household_by_code(&HouseholdCode::parse("HD02010001").unwrap())
+        .await
+        .unwrap();
+    let other_head: Vec<String> = other
+        .members
+        .iter()
+        .map(|m| m.member.full_name.to_string())
+        .collect();
+    let config = Config {
+        password_cost: PasswordCost::Fast,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(App::new(store, reg, config));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    // `localhost` is a secure context, so the session cookie marked `Secure` (the default) is sent.
+    let b = Browser::start(
+        &chromium,
+        &driver,
+        format!("http://localhost:{}", addr.port()),
+    )
+    .await;
+
+    // The public transparency page needs no login and shows no personal identifiers.
+    b.goto("/public").await;
+    b.wait_for_text("Xã Tân Lập").await;
+    b.screenshot("01-public").await;
+
+    // A commune officer logs in and lands on the dashboard of the commune.
+    b.login("xa.tanlap").await;
+    assert_eq!(b.path().await, "/dashboard");
+    b.wait_for_text("Tân Lập").await;
+    b.screenshot("02-dashboard").await;
+
+    // Search without diacritics finds the names written with them (htmx live search).
+    b.goto("/households").await;
+    b.fill("input[name=q]", "nguyen").await;
+    let page = b.wait_for_text("Nguyễn").await;
+    assert!(!page.contains("Tỉnh Khác"));
+    b.screenshot("03-search").await;
+
+    // The first result's page explains the class: income against the line, the indicators.
+    b.click("#results tbody a").await;
+    let explanation = b.text("#explanation").await;
+    assert!(
+        explanation.contains("Thu nhập") || explanation.contains("thu nhập"),
+        "{explanation}"
+    );
+    assert!(!b.text("#class").await.is_empty());
+    b.screenshot("04-household").await;
+
+    // A record of another commune, by guessing its id: not found, nothing of it shown.
+    b.goto(&format!("/households/{}", other.id.0)).await;
+    let refused = b.wait_for_text("Không tìm thấy").await;
+    for name in &other_head {
+        assert!(
+            !refused.contains(name.as_str()),
+            "another commune's member shown"
+        );
+    }
+    b.screenshot("05-other-commune-refused").await;
+
+    // English on request; numbers and dates keep the Vietnamese forms.
+    b.goto("/lang/en?next=/dashboard").await;
+    b.wait_for_text("Households").await;
+    b.screenshot("06-dashboard-en").await;
+    b.goto("/lang/vi?next=/households").await;
+
+    // A phone-sized screen still shows the list.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.goto("/households").await;
+    b.wait_for_text("Nguyễn").await;
+    b.screenshot("07-households-phone").await;
+    b.client.set_window_size(1366, 768).await.unwrap();
+
+    b.logout().await;
+    // After logout the pages ask for a login again.
+    b.goto("/households").await;
+    b.client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap();
+    b.client.clone().close().await.unwrap();
+}
+
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
