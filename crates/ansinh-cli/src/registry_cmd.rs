@@ -186,6 +186,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode> {
         as_of: date_or_today(&a.as_of)?,
         encoding: a.encoding.clone(),
         dry_run: a.dry_run,
+        within: None,
     };
     let ctx = import::import_context(&actor(&a.db), &a.files);
     let t0 = Instant::now();

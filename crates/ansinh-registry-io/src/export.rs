@@ -39,6 +39,9 @@ pub struct ExportOptions {
     pub units: Vec<UnitCode>,
     /// Rows per worksheet, header included (XLSX only; [`XLSX_MAX_ROWS`] unless testing).
     pub max_rows_per_sheet: u32,
+    /// Only these units (by id: an officer's subtree) in the units table, and only households recorded
+    /// under one of them; replaces `units` when set.
+    pub only_units: Option<Vec<UnitId>>,
 }
 
 impl ExportOptions {
@@ -47,6 +50,7 @@ impl ExportOptions {
             format,
             units: Vec::new(),
             max_rows_per_sheet: XLSX_MAX_ROWS,
+            only_units: None,
         }
     }
 }
@@ -206,6 +210,36 @@ fn member_rows(h: &StoredHousehold, style: Style) -> Vec<Vec<Cell>> {
                 date(m.start_date, style),
                 date(m.end_date, style),
             ]
+        })
+        .collect()
+}
+
+/// A household's cells as text in the import's format (codes, ISO dates, `true`/`false`), by column
+/// name: what a form shows to be changed and parsed again by [`crate::import::parse_household_fields`].
+pub fn household_texts(h: &StoredHousehold, unit: &UnitCode) -> Vec<(&'static str, String)> {
+    Table::Households
+        .columns()
+        .iter()
+        .map(|c| c.name)
+        .zip(
+            household_row(h, unit, Style::Codes)
+                .into_iter()
+                .map(cell_text),
+        )
+        .collect()
+}
+
+/// Each membership's cells as text in the import's format, by column name, in the household's order.
+pub fn member_texts(h: &StoredHousehold) -> Vec<Vec<(&'static str, String)>> {
+    member_rows(h, Style::Codes)
+        .into_iter()
+        .map(|r| {
+            Table::Members
+                .columns()
+                .iter()
+                .map(|c| c.name)
+                .zip(r.into_iter().map(cell_text))
+                .collect()
         })
         .collect()
 }
@@ -556,7 +590,7 @@ pub async fn export<S: Store>(
     out: &Path,
     opts: &ExportOptions,
 ) -> Result<ExportSummary> {
-    let (mut sink, style): (Box<dyn Sink>, Style) = match opts.format {
+    let (mut sink, style): (Box<dyn Sink + Send>, Style) = match opts.format {
         ExportFormat::Xlsx => (
             Box::new(XlsxSink::new(out, opts.max_rows_per_sheet)),
             Style::Labels,
@@ -588,11 +622,21 @@ pub async fn export<S: Store>(
     let codes: BTreeMap<UnitId, UnitCode> =
         units.iter().map(|u| (u.id, u.unit.code.clone())).collect();
     // Every unit (parents are recorded before their children, so id order imports back).
+    let only: Option<BTreeSet<UnitId>> = opts
+        .only_units
+        .as_ref()
+        .map(|v| v.iter().copied().collect());
     for u in &units {
+        if only.as_ref().is_some_and(|o| !o.contains(&u.id)) {
+            continue;
+        }
         sink.row(Table::Units, unit_row(u, &codes, style))?;
         summary.units += 1;
     }
-    let filter = unit_filter(&units, &opts.units);
+    let filter = match &opts.only_units {
+        Some(ids) => Some(ids.clone()),
+        None => unit_filter(&units, &opts.units),
+    };
     let mut after = None;
     loop {
         let page = store

@@ -8,7 +8,7 @@
 //! and its other member rows are rejected too, so the rejected-rows workbook can be fixed and imported
 //! again on its own.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -45,6 +45,10 @@ pub struct ImportOptions {
     pub encoding: Option<String>,
     /// Validate and report only; write nothing.
     pub dry_run: bool,
+    /// The units the importing officer may change (every unit of its subtree), or `None` for the whole
+    /// registry. Rows for a unit outside them, and rows whose household code is already recorded under
+    /// a unit outside them, are rejected (`IMP_OUTSIDE_SCOPE`).
+    pub within: Option<BTreeSet<UnitId>>,
 }
 
 /// One problem with one row: where, and why (stable code, Vietnamese, English).
@@ -112,7 +116,9 @@ struct Cells<'a> {
     as_of: NaiveDate,
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
+/// A date as officers type it: `dd/mm/yyyy` (also `-` or `.` between), or ISO `yyyy-mm-dd`, a
+/// spreadsheet's date-time text included. The one date parser of imports and forms.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let head: String = s.chars().take(10).collect();
     for f in ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d"] {
@@ -127,7 +133,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// Whole VND: `1500000`, `1.500.000`, `1,500,000`, `1 500 000`, with or without `đ` / `VND`.
-fn parse_money(s: &str) -> Option<i64> {
+pub fn parse_money(s: &str) -> Option<i64> {
     let mut t = search_key(s);
     for suffix in ["vnd", "dong", "d"] {
         if let Some(x) = t.strip_suffix(suffix) {
@@ -154,7 +160,8 @@ fn parse_money(s: &str) -> Option<i64> {
         .map(|f| f as i64)
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
+/// Yes or no in either language (`Có`, `không`, `yes`, `1`, `x`, …).
+pub fn parse_bool(s: &str) -> Option<bool> {
     match search_key(s).as_str() {
         "true" | "1" | "yes" | "y" | "co" | "x" | "dung" => Some(true),
         "false" | "0" | "no" | "n" | "khong" | "sai" => Some(false),
@@ -526,6 +533,67 @@ fn parse_member(c: &mut Cells) -> Option<(HouseholdCode, Member)> {
     Some((code?, m))
 }
 
+/// A problem with one field of a record typed in a form: the field's name (empty for the record as a
+/// whole) and why, with the import's own codes and messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub vi: String,
+    pub en: String,
+}
+
+/// Parses one record given as `(field name, text)` pairs with the import's rules (the same parsers,
+/// checks and messages as a row of a file).
+fn parse_fields<T>(
+    kind: Table,
+    values: &[(&str, &str)],
+    as_of: NaiveDate,
+    parse: impl FnOnce(&mut Cells) -> Option<T>,
+) -> std::result::Result<T, Vec<FieldError>> {
+    let headers: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    let row: Vec<&str> = values.iter().map(|(_, v)| *v).collect();
+    let t = crate::raw::table_from_rows("form", &headers, &[row]);
+    let idx = locate(kind, &t.headers);
+    let mut c = cells(&t, &idx, kind, 0, as_of);
+    let v = parse(&mut c);
+    match v {
+        Some(v) if c.errs.is_empty() => Ok(v),
+        _ => Err(c
+            .errs
+            .into_iter()
+            .map(|p| FieldError {
+                field: p
+                    .col
+                    .and_then(|i| kind.columns().iter().find(|c| c.matches(&t.headers[i])))
+                    .map(|c| c.name.to_string())
+                    .unwrap_or_default(),
+                code: p.code,
+                vi: p.vi,
+                en: p.en,
+            })
+            .collect()),
+    }
+}
+
+/// Parses a household typed in a form: `(field name, text)` pairs named as the household table's
+/// columns (`household_code`, `unit_code`, `head_name`, …), checked as an import row is.
+pub fn parse_household_fields(
+    values: &[(&str, &str)],
+    as_of: NaiveDate,
+) -> std::result::Result<ImportHousehold, Vec<FieldError>> {
+    parse_fields(Table::Households, values, as_of, parse_household)
+}
+
+/// Parses a member typed in a form (fields named as the member table's columns, `household_code`
+/// included), checked as an import row is.
+pub fn parse_member_fields(
+    values: &[(&str, &str)],
+    as_of: NaiveDate,
+) -> std::result::Result<Member, Vec<FieldError>> {
+    parse_fields(Table::Members, values, as_of, parse_member).map(|(_, m)| m)
+}
+
 /// Reads the files (every sheet of a workbook; each table recognised by its headers).
 pub fn read_tables(
     files: &[PathBuf],
@@ -703,6 +771,51 @@ pub async fn import_tables<S: Store>(
             u.value = None;
         }
     }
+    // Units outside the officer's units: a unit of the file must be one of them already, or be new
+    // under one of them (or under a unit of the file that is).
+    let mut in_scope: HashMap<UnitCode, bool> = HashMap::new();
+    if let Some(within) = &opts.within {
+        for u in &mut units {
+            let Some(v) = &u.value else { continue };
+            let inside = match store.unit_at(&v.unit.code, v.unit.valid_from).await? {
+                Some(recorded) => within.contains(&recorded.id),
+                None => match &v.parent_code {
+                    None => false,
+                    Some(p) => match in_scope.get(p) {
+                        Some(&ok) => ok,
+                        None => store
+                            .unit_at(p, v.unit.valid_from)
+                            .await?
+                            .is_some_and(|r| within.contains(&r.id)),
+                    },
+                },
+            };
+            let code = v.unit.code.clone();
+            in_scope.insert(code.clone(), inside);
+            if !inside {
+                let (vi, en) = outside_scope(&code);
+                row_error(
+                    &mut errors,
+                    u.table,
+                    u.index,
+                    "unit_code",
+                    "IMP_OUTSIDE_SCOPE",
+                    vi,
+                    en,
+                );
+                u.value = None;
+            }
+        }
+        for h in households.iter().filter_map(|h| h.value.as_ref()) {
+            if !in_scope.contains_key(&h.unit_code) {
+                let inside = store
+                    .unit_at(&h.unit_code, opts.as_of)
+                    .await?
+                    .is_some_and(|r| within.contains(&r.id));
+                in_scope.insert(h.unit_code.clone(), inside);
+            }
+        }
+    }
     let mut unit_ok: HashMap<UnitCode, bool> = HashMap::new();
     for h in households.iter().filter_map(|h| h.value.as_ref()) {
         if unit_ok.contains_key(&h.unit_code) {
@@ -721,7 +834,19 @@ pub async fn import_tables<S: Store>(
     for (k, h) in households.iter_mut().enumerate() {
         let Some(v) = &h.value else { continue };
         let code = v.household.code.clone();
-        if !unit_ok.get(&v.unit_code).copied().unwrap_or(false) {
+        if in_scope.get(&v.unit_code) == Some(&false) {
+            let (vi, en) = outside_scope(&v.unit_code);
+            row_error(
+                &mut errors,
+                h.table,
+                h.index,
+                "unit_code",
+                "IMP_OUTSIDE_SCOPE",
+                vi,
+                en,
+            );
+            h.value = None;
+        } else if !unit_ok.get(&v.unit_code).copied().unwrap_or(false) {
             let u = v.unit_code.clone();
             row_error(
                 &mut errors,
@@ -739,6 +864,29 @@ pub async fn import_tables<S: Store>(
                 ),
             );
             h.value = None;
+        }
+        if let Some(within) = &opts.within
+            && h.value.is_some()
+        {
+            let elsewhere = match store.household_by_code(&code).await {
+                Ok(recorded) => !within.contains(&recorded.household.unit),
+                Err(ansinh_store::StoreError::NotFound { .. }) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if elsewhere {
+                row_error(
+                    &mut errors,
+                    h.table,
+                    h.index,
+                    "household_code",
+                    "IMP_OUTSIDE_SCOPE",
+                    format!("mã hộ {code} đã được dùng cho một hộ ngoài phạm vi bạn quản lý"),
+                    format!(
+                        "household code {code} is already used by a household outside your units"
+                    ),
+                );
+                h.value = None;
+            }
         }
         if by_code.contains_key(&code) {
             row_error(
@@ -926,6 +1074,13 @@ pub async fn import_tables<S: Store>(
     Ok(report)
 }
 
+fn outside_scope(code: &UnitCode) -> (String, String) {
+    (
+        format!("đơn vị {code} nằm ngoài phạm vi bạn được quản lý: không nhập dòng này"),
+        format!("unit {code} is outside the units you manage: this row was not imported"),
+    )
+}
+
 async fn known_unit<S: Store>(
     store: &S,
     cache: &mut HashMap<UnitCode, bool>,
@@ -1008,5 +1163,56 @@ mod tests {
         assert_eq!(parse_bool("Có"), Some(true));
         assert_eq!(parse_bool("KHÔNG"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn a_form_record_is_checked_field_by_field_like_a_row() {
+        let as_of = NaiveDate::from_ymd_opt(2025, 1, 15).unwrap();
+        let h = parse_household_fields(
+            &[
+                ("household_code", "hd-1"),
+                ("unit_code", "1101"),
+                ("head_name", "Lê Văn A"),
+                ("water_source", "Nước máy"),
+                ("uses_internet", "Có"),
+            ],
+            as_of,
+        )
+        .unwrap();
+        assert_eq!(h.household.code.as_str(), "HD-1");
+        assert_eq!(h.household.water_source, Some(Water::Piped));
+        assert_eq!(h.household.uses_internet, Some(true));
+        let errs = parse_household_fields(
+            &[
+                ("household_code", "HD 1"),
+                ("unit_code", "1101"),
+                ("head_name", ""),
+                ("floor_area_m2", "rộng"),
+            ],
+            as_of,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["head_name", "household_code", "floor_area_m2"]);
+        let errs = parse_member_fields(
+            &[
+                ("household_code", "HD-1"),
+                ("full_name", "Lê Thị B"),
+                ("relation", "Con"),
+                ("citizen_id", "12345"),
+                ("date_of_birth", "01/01/2030"),
+            ],
+            as_of,
+        )
+        .unwrap_err();
+        let fields: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("citizen_id", "IMP_VALUE"),
+                ("date_of_birth", "IMP_DATE_FUTURE")
+            ]
+        );
+        assert!(errs[0].vi.contains("12 chữ số"), "{}", errs[0].vi);
     }
 }

@@ -33,6 +33,7 @@ fn opts(on_error: OnError) -> ImportOptions {
         as_of: d(2025, 1, 15),
         encoding: None,
         dry_run: false,
+        within: None,
     }
 }
 
@@ -200,6 +201,83 @@ async fn errors_name_row_and_column<S: Store>(s: &S, dir: &Path) {
     assert_eq!(n, r.rejected_rows());
 }
 
+/// An officer's import touches only its own units; its export holds only them.
+async fn import_and_export_within_units<S: Store>(s: &S, dir: &Path) {
+    let ctx = import::import_context("can_bo", &demo());
+    import::import_files(s, &ctx, &demo(), &opts(OnError::RejectFile))
+        .await
+        .unwrap();
+    let code = |c: &str| ansinh_domain::registry::UnitCode::parse(c).unwrap();
+    let yen_nghia = s
+        .unit_at(&code("1101"), d(2025, 1, 15))
+        .await
+        .unwrap()
+        .unwrap();
+    let u = dir.join("u.csv");
+    let h = dir.join("h.csv");
+    std::fs::write(
+        &u,
+        "unit_code,unit_name,unit_kind,parent_code,valid_from\n1101-01,Thôn Mới,village,1101,01/01/2025\n1102-01,Tổ Mới,village,1102,01/01/2025\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &h,
+        "household_code,unit_code,head_name\nYN-9,1101-01,Lò Văn Mới\nDN-9,1102,Hà Thị Khác\nHN-1004,1101,Phạm Thị Dung\nDN-8,1102-01,Vi Văn Lạ\n",
+    )
+    .unwrap();
+    let mut o = opts(OnError::TakeValid);
+    o.within = Some([yen_nghia.id].into_iter().collect());
+    let files = vec![u, h];
+    let r = import::import_files(s, &ctx, &files, &o).await.unwrap();
+    let outside: Vec<(String, u64, &str)> = r
+        .errors
+        .iter()
+        .filter(|e| e.code == "IMP_OUTSIDE_SCOPE")
+        .map(|e| (r.tables[e.table].source.clone(), e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(
+        outside,
+        [
+            ("u.csv".to_string(), 3, "unit_code"),
+            ("h.csv".to_string(), 3, "unit_code"),
+            ("h.csv".to_string(), 4, "household_code"),
+            ("h.csv".to_string(), 5, "unit_code"),
+        ],
+        "{:?}",
+        r.errors
+    );
+    let sum = r.summary.unwrap();
+    assert_eq!(
+        (
+            sum.units_inserted,
+            sum.households_inserted,
+            sum.households_updated
+        ),
+        (1, 1, 0)
+    );
+    let kept = s
+        .household_by_code(&ansinh_domain::registry::HouseholdCode::parse("HN-1004").unwrap())
+        .await
+        .unwrap();
+    assert_ne!(
+        kept.household.unit, yen_nghia.id,
+        "another unit's household stays where it was"
+    );
+
+    // The export of the commune and its new village: their units and households only.
+    let village = s
+        .unit_at(&code("1101-01"), d(2025, 1, 15))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut eo = ExportOptions::new(ExportFormat::Csv);
+    eo.only_units = Some(vec![yen_nghia.id, village.id]);
+    let e = export::export(s, &dir.join("mine"), &eo).await.unwrap();
+    assert_eq!((e.units, e.households), (2, 5));
+    let text = std::fs::read_to_string(dir.join("mine/households.csv")).unwrap();
+    assert!(text.contains("YN-9") && !text.contains("HN-1004"), "{text}");
+}
+
 macro_rules! both {
     ($name:ident, $case:ident) => {
         mod $name {
@@ -233,6 +311,7 @@ macro_rules! both {
 
 both!(demo_files, files_in_and_out);
 both!(row_errors, errors_name_row_and_column);
+both!(within_units, import_and_export_within_units);
 
 #[tokio::test]
 async fn backup_and_restore_round_trip() {

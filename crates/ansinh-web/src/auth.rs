@@ -130,6 +130,9 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
+/// Past this many remembered names and clients, expired ones are dropped.
+const RATE_LIMIT_KEYS: usize = 10_000;
+
 /// Failed logins per user name and per client address within a window; past the limit, logins are
 /// refused (even with the right password) until the window moves on.
 pub struct RateLimiter {
@@ -160,17 +163,31 @@ impl RateLimiter {
         };
         // An office behind one address gets four times the allowance of one user name.
         Self::keys(username, client).iter().all(|(k, factor)| {
-            let v = map.entry(k.clone()).or_default();
+            let Some(v) = map.get_mut(k) else {
+                return true;
+            };
             v.retain(|t| now.duration_since(*t) < self.window);
             v.len() < self.max_failures * factor
         })
     }
     pub fn failed(&self, username: &str, client: &str) {
         if let Ok(mut map) = self.failures.lock() {
+            // Names tried once and long ago are forgotten, so guessing many names cannot fill memory.
+            if map.len() >= RATE_LIMIT_KEYS {
+                let now = Instant::now();
+                map.retain(|_, v| {
+                    v.retain(|t| now.duration_since(*t) < self.window);
+                    !v.is_empty()
+                });
+            }
             for (k, _) in Self::keys(username, client) {
                 map.entry(k).or_default().push(Instant::now());
             }
         }
+    }
+    /// How many names and clients are remembered (tests).
+    pub fn remembered(&self) -> usize {
+        self.failures.lock().map_or(0, |m| m.len())
     }
     pub fn succeeded(&self, username: &str) {
         if let Ok(mut map) = self.failures.lock() {
@@ -190,6 +207,10 @@ pub enum Action {
     ReadLists,
     /// Unit settings such as publishing the lists.
     ManageUnit,
+    /// Create and change households and members, import files (commune officers, administrators).
+    EditRegistry,
+    /// Export the registry of the subtree as a file (not partner agencies: they have the lists).
+    ExportRegistry,
 }
 
 /// A user's reach: a role over a unit subtree (`root: None` is the whole registry, administrators only).
@@ -219,6 +240,9 @@ impl Scope {
             (Role::Supervisor, Action::ReadHouseholds) => true,
             (Role::Supervisor, Action::ManageUnit) => false,
             (Role::Partner, Action::ReadHouseholds | Action::ManageUnit) => false,
+            (Role::Supervisor, Action::ExportRegistry) => true,
+            (Role::Supervisor, Action::EditRegistry) => false,
+            (Role::Partner, Action::EditRegistry | Action::ExportRegistry) => false,
         }
     }
 }
@@ -480,9 +504,109 @@ impl<S: Backend> Scoped<'_, S> {
     }
 }
 
+/// Writes: what a user may change, decided here like the reads above.
+impl<S: Backend> Scoped<'_, S> {
+    /// A household of the subtree the user may change (not found outside it, as for reads).
+    pub async fn household_to_edit(&self, id: HouseholdId) -> Result<StoredHousehold, WebError> {
+        self.require(Action::EditRegistry)?;
+        self.household(id).await
+    }
+
+    /// A unit of the subtree a household may be recorded under on `on`: a commune-level unit or a
+    /// village, valid that day.
+    pub async fn unit_to_record(&self, id: UnitId, on: NaiveDate) -> Result<StoredUnit, WebError> {
+        self.require(Action::EditRegistry)?;
+        let u = self.unit(id).await?;
+        if u.unit.kind.level() < 3 || !u.unit.is_valid_on(on) {
+            return Err(self.not_found());
+        }
+        Ok(u)
+    }
+
+    /// The units a household may be recorded under on `on`, the root's first, in the order of
+    /// [`Scoped::units`].
+    pub async fn units_to_record(&self, on: NaiveDate) -> Result<Vec<StoredUnit>, WebError> {
+        self.require(Action::EditRegistry)?;
+        Ok(self
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.unit.kind.level() >= 3 && u.unit.is_valid_on(on))
+            .collect())
+    }
+
+    /// The units an import may write to: every unit of the subtree (`None`: the whole registry).
+    pub async fn import_scope(&self) -> Result<Option<BTreeSet<UnitId>>, WebError> {
+        self.require(Action::EditRegistry)?;
+        if self.scope.root.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.units().await?.into_iter().map(|u| u.id).collect(),
+        ))
+    }
+
+    /// The units of an export: `unit` (of the subtree) and every unit below it, or the whole
+    /// subtree; `None` only for an administrator exporting the whole registry.
+    pub async fn units_to_export(
+        &self,
+        unit: Option<UnitId>,
+    ) -> Result<Option<Vec<StoredUnit>>, WebError> {
+        self.require(Action::ExportRegistry)?;
+        let all = self.units().await?;
+        let Some(root) = unit.or(self.scope.root) else {
+            return Ok(None);
+        };
+        if !all.iter().any(|u| u.id == root) {
+            return Err(self.not_found());
+        }
+        let mut keep = BTreeSet::from([root]);
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for u in &all {
+                if u.unit.parent.is_some_and(|p| keep.contains(&p)) && keep.insert(u.id) {
+                    grew = true;
+                }
+            }
+        }
+        Ok(Some(
+            all.into_iter().filter(|u| keep.contains(&u.id)).collect(),
+        ))
+    }
+}
+
 /// The date pages compute "as of" (fixed in tests).
 pub fn today<S>(app: &App<S>) -> NaiveDate {
     app.config()
         .today
         .unwrap_or_else(|| Utc::now().date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_limiter_counts_failures_and_forgets_expired_names() {
+        let l = RateLimiter::new(2, Duration::from_secs(3600));
+        assert!(l.allowed("a", "1.2.3.4"));
+        assert_eq!(l.remembered(), 0, "asking remembers nothing");
+        l.failed("a", "1.2.3.4");
+        l.failed("A", "1.2.3.4");
+        assert!(
+            !l.allowed("a", "5.6.7.8"),
+            "the name is locked from any client"
+        );
+        assert!(
+            l.allowed("b", "1.2.3.4"),
+            "the office still may log in other names"
+        );
+        l.succeeded("b");
+        let gone = RateLimiter::new(2, Duration::ZERO);
+        for i in 0..3 * RATE_LIMIT_KEYS {
+            gone.failed(&format!("u{i}"), "c");
+            assert!(gone.remembered() <= RATE_LIMIT_KEYS + 1);
+        }
+    }
 }

@@ -15,6 +15,10 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+// Editing, import and export of the registry.
+pub mod api_edit;
+pub mod edit;
+pub mod transfer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +78,7 @@ struct Inner<S> {
     registry: Registry,
     config: Config,
     limiter: auth::RateLimiter,
+    downloads: transfer::Downloads,
 }
 
 /// The application state, cheap to clone.
@@ -98,6 +103,7 @@ impl<S: Backend> App<S> {
                 registry,
                 config,
                 limiter,
+                downloads: transfer::Downloads::default(),
             }),
         }
     }
@@ -115,6 +121,9 @@ impl<S> App<S> {
     }
     pub(crate) fn limiter(&self) -> &auth::RateLimiter {
         &self.inner.limiter
+    }
+    pub(crate) fn downloads(&self) -> &transfer::Downloads {
+        &self.inner.downloads
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
@@ -208,6 +217,9 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         r = r.route(path, get(move || async move { asset_response(ty, body) }));
     }
     r.merge(api::routes::<S>())
+        .merge(edit::routes::<S>())
+        .merge(transfer::routes::<S>())
+        .merge(api_edit::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)

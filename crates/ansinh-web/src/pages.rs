@@ -40,10 +40,14 @@ pub struct Frame {
     pub user: Option<(String, String)>,
     pub csrf: String,
     pub can_read_households: bool,
+    /// May create and change households, and import (commune officers, administrators).
+    pub can_edit: bool,
+    /// May export the registry of its units (not partner agencies).
+    pub can_export: bool,
 }
 
 impl Frame {
-    fn of(auth: &Authorized) -> Frame {
+    pub(crate) fn of(auth: &Authorized) -> Frame {
         Frame {
             t: auth.lang.t(),
             lang: auth.lang.code(),
@@ -56,6 +60,8 @@ impl Frame {
             )),
             csrf: auth.csrf.clone(),
             can_read_households: auth.scope.allows(Action::ReadHouseholds),
+            can_edit: auth.scope.allows(Action::EditRegistry),
+            can_export: auth.scope.allows(Action::ExportRegistry),
         }
     }
     fn anonymous(lang: Lang) -> Frame {
@@ -66,6 +72,8 @@ impl Frame {
             user: None,
             csrf: String::new(),
             can_read_households: false,
+            can_edit: false,
+            can_export: false,
         }
     }
 }
@@ -376,7 +384,7 @@ struct HouseholdsPage {
 
 const PAGE: usize = 50;
 
-fn class_label(code: &str, l: Lang) -> String {
+pub(crate) fn class_label(code: &str, l: Lang) -> String {
     if code == "incomplete" {
         return l.t().incomplete.into();
     }
@@ -501,6 +509,7 @@ pub async fn households<S: Backend>(
 }
 
 struct MemberView {
+    id: i64,
     name: String,
     born: String,
     sex: String,
@@ -535,6 +544,8 @@ struct AuditView {
 #[template(path = "household.html")]
 struct HouseholdPage {
     f: Frame,
+    id: i64,
+    saved: bool,
     code: String,
     head: String,
     address: String,
@@ -558,10 +569,16 @@ fn yes_no(b: Option<bool>, l: Lang) -> String {
     }
 }
 
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
 pub async fn household<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let l = auth.lang;
     let t = l.t();
@@ -628,6 +645,7 @@ pub async fn household<S: Backend>(
         .map(|m| {
             let mm = &m.member;
             MemberView {
+                id: m.id.0,
                 name: mm.full_name.to_string(),
                 born: mm.date_of_birth.map(date).unwrap_or_default(),
                 sex: mm
@@ -681,21 +699,36 @@ pub async fn household<S: Backend>(
             }
         })
         .collect();
-    let audit = store
+    // The household's own entries and those of its memberships, newest first.
+    let mut entries: Vec<(ansinh_store::AuditEntry, Option<String>)> = store
         .audit_trail(Entity::Household, Some(h.id.0))
         .await?
         .into_iter()
-        .rev()
-        .map(|a| AuditView {
+        .map(|a| (a, None))
+        .collect();
+    for m in &h.members {
+        for a in store.audit_trail(Entity::Member, Some(m.id.0)).await? {
+            entries.push((a, Some(m.member.full_name.to_string())));
+        }
+    }
+    entries.sort_by_key(|(a, _)| std::cmp::Reverse((a.at, a.id)));
+    let audit = entries
+        .into_iter()
+        .map(|(a, member)| AuditView {
             at: a.at.format("%d/%m/%Y %H:%M").to_string(),
             actor: a.actor,
-            action: a.action.code().to_string(),
+            action: match member {
+                Some(name) => format!("{} · {}: {name}", a.action.code(), t.members),
+                None => a.action.code().to_string(),
+            },
             reason: a.reason.unwrap_or_default(),
         })
         .collect();
     let class_code = ansinh_store::class_code(e.class).to_string();
     let page = HouseholdPage {
         f: Frame::of(&auth),
+        id: h.id.0,
+        saved: q.saved.is_some(),
         code: hh.code.to_string(),
         head: hh.head_name.to_string(),
         address: hh.address.to_string(),
@@ -839,7 +872,18 @@ pub async fn password<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.check_csrf(&form.csrf)?;
     let t = auth.lang.t();
+    // Guessing the current password from an open session counts as failed logins of the name.
+    let name = &auth.user.username;
+    if !app.limiter().allowed(name, &auth.client) {
+        let page = PasswordPage {
+            f: Frame::of(&auth),
+            error: Some(t.login_limited),
+            done: false,
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, html(&page)).into_response());
+    }
     let error = if !auth::verify_password(form.current, auth.user.password_hash.clone()).await? {
+        app.limiter().failed(name, &auth.client);
         Some(t.password_wrong)
     } else if form.new.chars().count() < 10 {
         Some(t.password_short)

@@ -51,6 +51,11 @@ struct T {
     /// The head's name of the other province's household (must never show to province users).
     other_head: String,
     b_code: String,
+    /// Villages of communes A and B; the first membership of households A and B.
+    village_a: i64,
+    village_b: i64,
+    member_a: i64,
+    member_b: i64,
 }
 
 async fn setup<S: Backend>(store: S) -> T {
@@ -140,6 +145,19 @@ async fn setup<S: Backend>(store: S) -> T {
         .await
         .unwrap()
         .unwrap();
+    let village = |c: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .unit_at(&UnitCode::parse(c).unwrap(), today)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+                .0
+        }
+    };
+    let (village_a, village_b) = (village("D01-01").await, village("D02-01").await);
     let config = Config {
         password_cost: PasswordCost::Fast,
         today: Some(today),
@@ -155,6 +173,10 @@ async fn setup<S: Backend>(store: S) -> T {
         commune_b: cb.id.0,
         other_head: other_head.into(),
         b_code: b.household.code.to_string(),
+        village_a,
+        village_b,
+        member_a: a.members[0].id.0,
+        member_b: b.members[0].id.0,
     }
 }
 
@@ -313,6 +335,7 @@ async fn authorisation_matrix(t: &T) {
     const NF: S = S::NOT_FOUND;
     const FB: S = S::FORBIDDEN;
     const RD: S = S::SEE_OTHER;
+    const UE: S = S::UNPROCESSABLE_ENTITY;
     // (user, own household, other household, own unit to manage, other unit)
     let users = [
         ("admin", t.own_a, t.other_province, t.commune_a, t.commune_b),
@@ -415,6 +438,119 @@ async fn authorisation_matrix(t: &T) {
                 !r.body.contains(&t.b_code),
                 "commune A sees commune B's list"
             );
+        }
+        // Editing, import and export: who may, and never another unit's records (guessed ids: 404).
+        let edit_expect: [S; 10] = match user {
+            "admin" => [OK, OK, OK, NF, OK, OK, OK, UE, UE, NF],
+            "tinh" => [FB, FB, FB, FB, OK, OK, OK, FB, FB, FB],
+            "doitac" => [FB, FB, FB, FB, FB, FB, OK, FB, FB, FB],
+            _ => [OK, NF, NF, NF, OK, NF, OK, NF, NF, NF],
+        };
+        let (member_own, member_other) = match user {
+            "xa.hoabinh" => (t.member_b, t.member_a),
+            _ => (t.member_a, t.member_b),
+        };
+        let own_h = own;
+        let got = [
+            t.get(&format!("/households/{own}/edit"), &cookie).await.status,
+            t.get(&format!("/households/{other}/edit"), &cookie)
+                .await
+                .status,
+            t.get(&format!("/households/{other}/members/new"), &cookie)
+                .await
+                .status,
+            // A member of another household under one's own household's path.
+            t.get(
+                &format!("/households/{own_h}/members/{member_other}/end"),
+                &cookie,
+            )
+            .await
+            .status,
+            t.get("/registry", &cookie).await.status,
+            t.get(&format!("/registry/export?unit={unit_other}"), &cookie)
+                .await
+                .status,
+            t.get("/registry/template.xlsx", &cookie).await.status,
+            t.post(
+                &format!("/households/{other}/edit"),
+                &cookie,
+                &[("csrf", &csrf), ("version", "1"), ("reason", "thử")],
+            )
+            .await
+            .status,
+            t.put_json(
+                &format!("/api/households/{other}"),
+                &cookie,
+                &csrf,
+                &serde_json::json!({ "version": 1, "reason": "thử", "fields": { "head_name": "X" } }),
+            )
+            .await
+            .status,
+            t.get(
+                &format!("/households/{}/members/{member_own}/edit", t.own_a + 100_000),
+                &cookie,
+            )
+            .await
+            .status,
+        ];
+        assert_eq!(
+            got, edit_expect,
+            "{user}: edit own/other, add member other, member of another household, /registry, export other unit, template, POST edit other, API PUT other, guessed household"
+        );
+        let import = t
+            .multipart(
+                "/registry/import",
+                &cookie,
+                &[("csrf", &csrf), ("on_error", "take_valid")],
+                ("h.csv", b"household_code,unit_code,head_name\n"),
+                None,
+            )
+            .await;
+        let may_import = matches!(user, "admin" | "xa.tanlap" | "xa.hoabinh" | "xa.other");
+        assert_eq!(
+            import.status == FB,
+            !may_import,
+            "{user} import: {}",
+            import.status
+        );
+        let api_import = t
+            .multipart(
+                "/api/import",
+                &cookie,
+                &[],
+                ("h.csv", b"household_code,unit_code,head_name\n"),
+                Some(&csrf),
+            )
+            .await;
+        assert_eq!(api_import.status == FB, !may_import, "{user} API import");
+        if may_import {
+            // The same forms without the session's token.
+            for r in [
+                t.post(
+                    &format!("/households/{own_h}/edit"),
+                    &cookie,
+                    &[("csrf", "forged"), ("version", "1"), ("reason", "x")],
+                )
+                .await,
+                t.multipart(
+                    "/registry/import",
+                    &cookie,
+                    &[("csrf", "forged")],
+                    ("h.csv", b"household_code,unit_code,head_name\n"),
+                    None,
+                )
+                .await,
+                t.put_json(
+                    &format!("/api/households/{own_h}"),
+                    &cookie,
+                    "forged",
+                    &serde_json::json!({ "version": 1, "reason": "x", "fields": {} }),
+                )
+                .await,
+            ] {
+                assert_eq!(r.status, FB, "{user}: a write without the token");
+                assert!(r.body.contains("WEB_CSRF"), "{user}: {}", r.body);
+            }
         }
         // A form without the session's token is refused.
         let r = t
@@ -652,11 +788,15 @@ async fn openapi_lists_every_api_route_and_each_answers() {
     let documented: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     let routed: BTreeSet<String> = ansinh_web::api::PATHS
         .iter()
+        .chain(ansinh_web::api_edit::PATHS)
         .map(|s| s.to_string())
         .collect();
     assert_eq!(documented, routed);
     let (cookie, _) = t.session("admin").await;
     for p in &documented {
+        if doc["paths"][p].get("get").is_none() {
+            continue;
+        }
         let path = p.replace("{id}", &t.own_a.to_string()) + "?q=a";
         let r = t.get(&path, &cookie).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
@@ -667,3 +807,723 @@ async fn openapi_lists_every_api_route_and_each_answers() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+// ------------------------------------------------------------------ editing, import and export
+
+impl T {
+    async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        body: &serde_json::Value,
+    ) -> Resp {
+        let r = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(r).await
+    }
+    async fn put_json(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        body: &serde_json::Value,
+    ) -> Resp {
+        self.send_json("PUT", path, cookie, csrf, body).await
+    }
+    async fn post_pairs(&self, path: &str, cookie: &str, form: &[(String, String)]) -> Resp {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(path, cookie, &pairs).await
+    }
+    /// A multipart form with text fields and one file; `csrf_header` for the API.
+    async fn multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+        csrf_header: Option<&str>,
+    ) -> Resp {
+        let b = "ansinh-test-boundary-7f3a";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .bytes(),
+        );
+        body.extend(file.1);
+        body.extend(format!("\r\n--{b}--\r\n").bytes());
+        let mut r = Request::post(path).header(header::COOKIE, cookie).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        );
+        if let Some(c) = csrf_header {
+            r = r.header("x-csrf-token", c);
+        }
+        self.send(r.body(Body::from(body)).unwrap()).await
+    }
+    async fn get_bytes(
+        &self,
+        path: &str,
+        cookie: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let r = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let res = self.app.clone().oneshot(r).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = axum::body::to_bytes(res.into_body(), 50 << 20)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+    async fn detail(&self, id: i64, cookie: &str) -> serde_json::Value {
+        let r = self.get(&format!("/api/households/{id}"), cookie).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let pat = format!(" {name}=\"");
+    let i = tag.find(&pat)? + pat.len();
+    Some(unescape(tag[i..].split('"').next()?))
+}
+
+/// The fields a browser would send from the form posting to `action`: every input's value (checked
+/// radios only) and every select's chosen option.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form {action} in {html}"));
+    let end = start + html[start..].find("</form>").unwrap();
+    let f = &html[start..end];
+    let mut out = Vec::new();
+    let mut rest = f;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let close = rest.find('>').unwrap();
+        let tag = &rest[..close];
+        if tag.starts_with("<input ") {
+            let radio = attr(tag, "type").as_deref() == Some("radio");
+            if let Some(n) = attr(tag, "name")
+                && (!radio || tag.contains(" checked"))
+            {
+                out.push((n, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<select ") {
+            let name = attr(tag, "name").unwrap();
+            let body = &rest[..rest.find("</select>").unwrap()];
+            let options: Vec<&str> = body.split("<option ").skip(1).collect();
+            let chosen = options
+                .iter()
+                .find(|o| o.split('>').next().unwrap().contains(" selected"))
+                .or(options.first())
+                .map(|o| attr(&format!(" {o}"), "value").unwrap_or_default())
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn set(form: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match form.iter_mut().find(|(k, _)| k == name) {
+        Some(kv) => kv.1 = value.to_string(),
+        None => form.push((name.to_string(), value.to_string())),
+    }
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The problem is written beside its field: right after the field's input, before the next field.
+fn error_beside(html: &str, name: &str) -> String {
+    let input = html
+        .find(&format!("id=\"f-{name}\""))
+        .unwrap_or_else(|| panic!("no field {name}"));
+    let err = html[input..]
+        .find(&format!("id=\"e-{name}\""))
+        .unwrap_or_else(|| panic!("no error beside {name}"))
+        + input;
+    assert!(
+        !html[input + 4..err].contains("id=\"f-"),
+        "the error of {name} is not beside it"
+    );
+    let text = &html[err..];
+    unescape(&text[text.find('>').unwrap() + 1..text.find("</span>").unwrap()])
+}
+
+/// Every form field as the API's `fields` object (the unit as `unit_id`).
+fn api_fields(form: &[(String, String)]) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in form {
+        if matches!(k.as_str(), "csrf" | "version" | "reason") || k.starts_with("income_") {
+            continue;
+        }
+        let k = if k == "unit" { "unit_id" } else { k };
+        m.insert(k.to_string(), serde_json::Value::String(v.clone()));
+    }
+    serde_json::Value::Object(m)
+}
+
+async fn editing_a_household(t: &T) {
+    use StatusCode as S;
+    let (cookie, csrf) = t.session("xa.tanlap").await;
+    let (admin, admin_csrf) = t.session("admin").await;
+    let edit = format!("/households/{}/edit", t.own_a);
+    let page = t.get(&edit, &cookie).await;
+    assert_eq!(page.status, S::OK);
+    assert!(page.body.contains("Nguồn nước sinh hoạt") && page.body.contains("Thu nhập"));
+    let mut form = form_fields(&page.body, &edit);
+    let v0 = t.detail(t.own_a, &cookie).await["version"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(field(&form, "version"), v0.to_string());
+    assert_eq!(field(&form, "csrf"), csrf);
+
+    // Bad values: shown beside their fields, what was typed kept, nothing stored.
+    let income0 = field(&form, "income_amount_0").to_string();
+    set(&mut form, "floor_area_m2", "rộng lắm");
+    set(&mut form, "income_amount_0", "-5");
+    set(&mut form, "reason", "Đo lại diện tích");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(
+        error_beside(&r.body, "floor_area_m2").contains("không phải số hợp lệ"),
+        "{}",
+        r.body
+    );
+    assert!(error_beside(&r.body, "income_amount_0").contains("Số tiền không hợp lệ"));
+    assert!(
+        r.body.contains("value=\"rộng lắm\""),
+        "the typed value is kept"
+    );
+    assert_eq!(
+        t.detail(t.own_a, &cookie).await["version"],
+        v0,
+        "nothing stored"
+    );
+    // In English too.
+    let en = format!("{cookie}; ansinh_lang=en");
+    let r = t.post_pairs(&edit, &en, &form).await;
+    assert!(error_beside(&r.body, "floor_area_m2").contains("is not a valid number"));
+
+    // A correction needs a reason.
+    set(&mut form, "floor_area_m2", "45");
+    set(&mut form, "income_amount_0", &income0);
+    set(&mut form, "reason", "");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "reason").contains("lý do"));
+
+    // A valid edit: stored, version bumped, the audit entry with its reason, the new classification.
+    set(&mut form, "reason", "Đo lại diện tích nhà");
+    set(&mut form, "toilet", "none");
+    set(&mut form, "income_date_1", "01/03/2026");
+    set(&mut form, "income_amount_1", "900.000");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/households/{}?saved=1", t.own_a));
+    assert_eq!(t.detail(t.own_a, &cookie).await["version"], v0 + 1);
+    let shown = t.get(&to, &cookie).await;
+    assert!(shown.body.contains("id=\"saved\""));
+    assert!(shown.body.contains("Đo lại diện tích nhà") && shown.body.contains("xa.tanlap"));
+    assert!(
+        shown.body.contains("<th>Diện tích ở (m²)</th><td>45</td>"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("id=\"class\"") && shown.body.contains("900.000 đ"));
+
+    // Two officers on one household: the second save is refused, nothing overwritten, the current
+    // values shown with who saved first.
+    let page = t.get(&edit, &cookie).await;
+    let mut mine = form_fields(&page.body, &edit);
+    let v1 = v0 + 1;
+    assert_eq!(field(&mine, "version"), v1.to_string());
+    let admin_form = form_fields(&t.get(&edit, &admin).await.body, &edit);
+    let mut fields = api_fields(&admin_form);
+    fields["address"] = "Xóm Đình (quản trị sửa)".into();
+    let r = t
+        .put_json(
+            &format!("/api/households/{}", t.own_a),
+            &admin,
+            &admin_csrf,
+            &serde_json::json!({ "version": v1, "reason": "Sửa địa chỉ", "fields": fields }),
+        )
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.body);
+    let saved: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(saved["version"], v1 + 1);
+    set(&mut mine, "address", "Xóm Mới của cán bộ xã");
+    set(&mut mine, "reason", "Sửa địa chỉ theo hộ khẩu");
+    let r = t.post_pairs(&edit, &cookie, &mine).await;
+    assert_eq!(r.status, S::CONFLICT);
+    assert!(r.body.contains("id=\"stale\""));
+    assert!(r.body.contains("id=\"stale-by\">admin<"), "who saved first");
+    assert!(
+        r.body.contains("Xóm Mới của cán bộ xã"),
+        "what the user typed is listed"
+    );
+    let now = form_fields(&r.body, &edit);
+    assert_eq!(
+        field(&now, "address"),
+        "Xóm Đình (quản trị sửa)",
+        "the current values"
+    );
+    assert_eq!(field(&now, "version"), (v1 + 1).to_string());
+    let d = t.detail(t.own_a, &cookie).await;
+    assert_eq!(
+        (d["version"].as_i64(), d["address"].as_str()),
+        (Some(v1 + 1), Some("Xóm Đình (quản trị sửa)"))
+    );
+
+    // The API says the same: 422 naming the field, 409 naming who saved first.
+    let mut bad = api_fields(&now);
+    bad["water_source"] = "nước suối".into();
+    let r = t
+        .put_json(
+            &format!("/api/households/{}", t.own_a),
+            &cookie,
+            &csrf,
+            &serde_json::json!({ "version": v1 + 1, "reason": "x", "fields": bad }),
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(j["fields"][0]["field"], "water_source", "{j}");
+    let r = t
+        .put_json(
+            &format!("/api/households/{}", t.own_a),
+            &cookie,
+            &csrf,
+            &serde_json::json!({ "version": v1, "reason": "x", "fields": api_fields(&now) }),
+        )
+        .await;
+    assert_eq!(r.status, S::CONFLICT);
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (j["code"].as_str(), j["changed_by"].as_str()),
+        (Some("REG_STALE_VERSION"), Some("admin"))
+    );
+    assert_eq!(j["current_version"], v1 + 1);
+
+    // A new household in a village of one's commune; not in another commune's village.
+    let new = t.get("/households/new", &cookie).await;
+    assert_eq!(new.status, S::OK);
+    let mut form = form_fields(&new.body, "/households/new");
+    set(&mut form, "household_code", "HD01019999");
+    set(&mut form, "unit", &t.village_b.to_string());
+    set(&mut form, "head_name", "Lường Thị Mới");
+    set(&mut form, "head_citizen_id", "001190000777");
+    let r = t.post_pairs("/households/new", &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "unit").contains("phạm vi"));
+    assert!(
+        !r.body
+            .contains(&format!("<option value=\"{}\"", t.village_b)),
+        "B's villages are not offered"
+    );
+    set(&mut form, "unit", &t.village_a.to_string());
+    let r = t.post_pairs("/households/new", &cookie, &form).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
+    let page = t
+        .get(r.headers[header::LOCATION].to_str().unwrap(), &cookie)
+        .await;
+    assert!(page.body.contains("Lường Thị Mới") && page.body.contains("•••••••••777"));
+    let r = t.post_pairs("/households/new", &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "household_code").contains("HD01019999"));
+    // And by the API.
+    let r = t
+        .send_json(
+            "POST",
+            "/api/households",
+            &cookie,
+            &csrf,
+            &serde_json::json!({
+                "fields": { "household_code": "HD01019998", "unit_id": t.village_a, "head_name": "Hà Văn API", "water_source": "piped" },
+                "head": { "sex": "male" },
+                "incomes": [{ "recorded_on": "2026-01-01", "monthly_income_vnd": 3000000 }]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, S::CREATED, "{}", r.body);
+}
+on_both!(editing_households, editing_a_household);
+
+async fn members_and_conflicts(t: &T) {
+    use StatusCode as S;
+    let (cookie, _) = t.session("xa.tanlap").await;
+    let (admin, admin_csrf) = t.session("admin").await;
+    // A person recorded in commune B's household.
+    let vb = t.detail(t.own_b, &admin).await["version"].as_i64().unwrap();
+    let r = t
+        .send_json(
+            "POST",
+            &format!("/api/households/{}/members", t.own_b),
+            &admin,
+            &admin_csrf,
+            &serde_json::json!({ "version": vb, "fields": { "full_name": "Đặng Văn Trùng", "relation": "con", "date_of_birth": "04/03/2005", "citizen_id": "001205000123" } }),
+        )
+        .await;
+    assert_eq!(r.status, S::CREATED, "{}", r.body);
+
+    // The same citizen ID in commune A's household: refused, naming both households; nothing added.
+    let add = format!("/households/{}/members/new", t.own_a);
+    let before = t.detail(t.own_a, &cookie).await;
+    let a_code = before["code"].as_str().unwrap().to_string();
+    let n = before["members"].as_array().unwrap().len();
+    let mut form = form_fields(&t.get(&add, &cookie).await.body, &add);
+    set(&mut form, "full_name", "Đặng Văn Trùng");
+    set(&mut form, "relation", "child");
+    set(&mut form, "date_of_birth", "04/03/2005");
+    set(&mut form, "citizen_id", "001205000123");
+    let r = t.post_pairs(&add, &cookie, &form).await;
+    assert_eq!(r.status, S::CONFLICT, "{}", r.body);
+    let beside = error_beside(&r.body, "citizen_id");
+    assert!(
+        beside.contains(&t.b_code) && beside.contains(&a_code),
+        "{beside}"
+    );
+    assert!(r.body.contains("id=\"summary\""));
+    assert!(!r.body.contains("001205000123\"") || r.body.contains("value=\"001205000123\""));
+    assert_eq!(
+        t.detail(t.own_a, &cookie).await["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        n
+    );
+
+    // A new person: added; then corrected (with a reason) and ended (died).
+    set(&mut form, "citizen_id", "001205000999");
+    let r = t.post_pairs(&add, &cookie, &form).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
+    let page = t.get(&format!("/households/{}", t.own_a), &cookie).await;
+    let prefix = format!("/households/{}/members/", t.own_a);
+    let member: i64 = page
+        .body
+        .match_indices(&prefix)
+        .filter_map(|(i, _)| {
+            page.body[i + prefix.len()..]
+                .split('/')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .max()
+        .unwrap();
+    let edit = format!("{prefix}{member}/edit");
+    let mut form = form_fields(&t.get(&edit, &cookie).await.body, &edit);
+    assert_eq!(field(&form, "date_of_birth"), "04/03/2005");
+    assert_eq!(field(&form, "citizen_id"), "001205000999");
+    set(&mut form, "date_of_birth", "31/02/2005");
+    set(&mut form, "reason", "Sửa ngày sinh theo giấy khai sinh");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "date_of_birth").contains("dd/mm/yyyy"));
+    set(&mut form, "date_of_birth", "05/03/2005");
+    set(&mut form, "reason", "");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "reason").contains("lý do"));
+    set(&mut form, "reason", "Sửa ngày sinh theo giấy khai sinh");
+    let r = t.post_pairs(&edit, &cookie, &form).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
+
+    let end = format!("{prefix}{member}/end");
+    let mut form = form_fields(&t.get(&end, &cookie).await.body, &end);
+    assert_eq!(field(&form, "end_date"), "01/06/2026");
+    set(&mut form, "end_kind", "other");
+    let r = t.post_pairs(&end, &cookie, &form).await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&r.body, "reason").contains("ghi rõ"));
+    set(&mut form, "end_kind", "died");
+    let r = t.post_pairs(&end, &cookie, &form).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
+    let page = t.get(&format!("/households/{}", t.own_a), &cookie).await;
+    assert!(page.body.contains("Sửa ngày sinh theo giấy khai sinh"));
+    assert!(
+        page.body.contains("Qua đời / Died"),
+        "the end's reason is in the audit trail"
+    );
+    let d = t.detail(t.own_a, &cookie).await;
+    let ended = d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["full_name"] == "Đặng Văn Trùng")
+        .unwrap();
+    assert_eq!(
+        (ended["live"].as_bool(), ended["date_of_birth"].as_str()),
+        (Some(false), Some("2005-03-05"))
+    );
+    // Its citizen ID is free again: the person may now join another household.
+    assert_eq!(t.get(&end, &cookie).await.status, S::OK);
+}
+on_both!(members_added_corrected_and_ended, members_and_conflicts);
+
+async fn importing_and_exporting(t: &T) {
+    use StatusCode as S;
+    let (cookie, csrf) = t.session("xa.tanlap").await;
+    let (other, _) = t.session("xa.hoabinh").await;
+    let csv = "household_code,unit_code,head_name,address,floor_area_m2\n\
+               HDNEW1,D01-01,Nông Văn Nhập,Thôn 1,30\n\
+               HDNEW2,D01-01,Hà Thị Lỗi,Thôn 1,rộng\n\
+               HDNEW3,D02-01,Vi Văn Ngoài,Xóm B,20\n";
+    let found = |r: Resp| {
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        v.as_array().unwrap().len()
+    };
+    let search = |q: &str| format!("/api/households?q={}", enc(q));
+
+    // Reject the whole file: nothing written, every rejected row shown, the workbook to fix.
+    let r = t
+        .multipart(
+            "/registry/import",
+            &cookie,
+            &[("csrf", &csrf), ("on_error", "reject_file")],
+            ("ho-moi.csv", csv.as_bytes()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"rows-rejected\">2<"), "{}", r.body);
+    assert!(r.body.contains("id=\"nothing-written\""));
+    assert!(
+        r.body.contains("nằm ngoài phạm vi bạn được quản lý"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("không phải số hợp lệ"));
+    assert_eq!(found(t.get(&search("Nông Văn Nhập"), &cookie).await), 0);
+    let i = r.body.find("/registry/import/").unwrap();
+    let href = r.body[i..].split('"').next().unwrap().to_string();
+    let (st, h, bytes) = t.get_bytes(&href, &cookie).await;
+    assert_eq!(st, S::OK);
+    assert!(
+        h[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("ho-moi-loi.xlsx")
+    );
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = wb.worksheet_range("Hộ gia đình").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows.len(), 3, "header and the two rejected rows");
+        assert_eq!(rows[1][0], "HDNEW2");
+        assert!(
+            rows[2].iter().any(|c| c.contains("ngoài phạm vi")),
+            "{rows:?}"
+        );
+    }
+    assert_eq!(
+        t.get_bytes(&href, &other).await.0,
+        S::NOT_FOUND,
+        "only for who imported"
+    );
+
+    // A dry run writes nothing even when taking the valid rows.
+    let r = t
+        .multipart(
+            "/registry/import",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("on_error", "take_valid"),
+                ("dry_run", "1"),
+            ],
+            ("ho-moi.csv", csv.as_bytes()),
+            None,
+        )
+        .await;
+    assert!(r.body.contains("Chạy thử"));
+    assert_eq!(found(t.get(&search("Nông Văn Nhập"), &cookie).await), 0);
+
+    // Take the valid rows: the household of commune A only; again, nothing changes.
+    let r = t
+        .multipart(
+            "/registry/import",
+            &cookie,
+            &[("csrf", &csrf), ("on_error", "take_valid")],
+            ("ho-moi.csv", csv.as_bytes()),
+            None,
+        )
+        .await;
+    assert!(r.body.contains("id=\"written\""), "{}", r.body);
+    assert!(r.body.contains("thêm mới 1"));
+    assert_eq!(found(t.get(&search("Nông Văn Nhập"), &cookie).await), 1);
+    let (admin, _) = t.session("admin").await;
+    assert_eq!(
+        found(t.get(&search("Vi Văn Ngoài"), &admin).await),
+        0,
+        "nothing written into B"
+    );
+    let r = t
+        .multipart(
+            "/api/import",
+            &cookie,
+            &[("on_error", "take_valid")],
+            ("ho-moi.csv", csv.as_bytes()),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.body);
+    let j: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(j["rows_rejected"], 2);
+    assert_eq!(j["written"]["households_unchanged"], 1, "{j}");
+    assert_eq!(j["written"]["households_inserted"], 0);
+    let codes: Vec<&str> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"IMP_OUTSIDE_SCOPE") && codes.contains(&"IMP_VALUE"),
+        "{codes:?}"
+    );
+    assert!(
+        j["rejected_workbook"]
+            .as_str()
+            .unwrap()
+            .starts_with("/registry/import/")
+    );
+    // Not a registry file.
+    let r = t
+        .multipart(
+            "/registry/import",
+            &cookie,
+            &[("csrf", &csrf)],
+            ("ghi-chu.pdf", b"%PDF"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"import-error\""));
+
+    // The template, and the commune's own registry out as XLSX and CSV (nothing of commune B).
+    {
+        use calamine::Reader;
+        let (st, _, bytes) = t.get_bytes("/registry/template.xlsx", &cookie).await;
+        assert_eq!(st, S::OK);
+        let wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert!(wb.sheet_names().contains(&"Hộ gia đình".to_string()));
+        let (st, _, bytes) = t.get_bytes("/registry/export", &cookie).await;
+        assert_eq!(st, S::OK);
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let codes: Vec<String> = wb
+            .worksheet_range("Hộ gia đình")
+            .unwrap()
+            .rows()
+            .skip(1)
+            .map(|r| r[0].to_string())
+            .collect();
+        assert!(codes.contains(&"HDNEW1".to_string()) && codes.contains(&"HD01010001".to_string()));
+        assert!(codes.iter().all(|c| !c.starts_with("HD02")), "{codes:?}");
+    }
+    let r = t.get("/registry/export?format=members.csv", &cookie).await;
+    assert_eq!(r.status, S::OK);
+    assert!(r.body.starts_with("household_code,full_name") && r.body.contains("HD0101"));
+    assert!(!r.body.contains("HD02") && !r.body.contains(&t.other_head));
+    let r = t
+        .get(
+            &format!("/registry/export?unit={}&format=units.csv", t.village_a),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.body.lines().count(), 2, "the village only: {}", r.body);
+    // Past the size limit: refused with a message, nothing read.
+    let big = vec![b'a'; ansinh_web::transfer::IMPORT_MAX_BYTES + 1];
+    let r = t
+        .multipart(
+            "/registry/import",
+            &cookie,
+            &[("csrf", &csrf)],
+            ("lon.csv", &big),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, S::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("Tệp quá lớn"), "{}", r.body);
+}
+on_both!(import_and_export_in_the_browser, importing_and_exporting);
+
+/// Guessing the current password from an open session is limited like failed logins.
+async fn password_change_is_rate_limited(t: &T) {
+    let (cookie, csrf) = t.session("xa.tanlap").await;
+    let change = |current: &'static str| {
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
+        async move {
+            t.post(
+                "/password",
+                &cookie,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("current", current),
+                    ("new", "mật khẩu mới 2026"),
+                    ("repeat", "mật khẩu mới 2026"),
+                ],
+            )
+            .await
+            .status
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(change("đoán bừa").await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(change(demo::PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        t.login("xa.tanlap", demo::PASSWORD).await.0.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "and the name's logins"
+    );
+}
+on_both!(
+    password_guessing_is_limited,
+    password_change_is_rate_limited
+);
