@@ -2,7 +2,8 @@
 //! installed by `scripts/browser-setup.sh`) driven over WebDriver (fantoccini) against the application
 //! served on a loopback port, on the embedded SQLite database with the small demo province. They walk
 //! what an officer does — the public page, login, a search typed without diacritics, a household's
-//! explained classification, the English switch, a phone-sized screen — and the refusal of a record of
+//! explained classification, an edit refused beside its field and then saved, an import with a rejected
+//! row, the English switch, a phone-sized screen — and the refusal of a record of
 //! another commune. Screenshots of the main pages are saved under the target directory
 //! (`$CARGO_TARGET_TMPDIR/screenshots/*.png`; the path is printed).
 //!
@@ -314,6 +315,63 @@ async fn an_officer_in_a_real_browser() {
     assert!(!b.text("#class").await.is_empty());
     b.screenshot("04-household").await;
 
+    // Editing: a bad floor area comes back beside its field, with nothing stored; a valid one with
+    // its reason is saved and the household page says so.
+    let household_path = b.path().await;
+    b.goto(&format!("{household_path}/edit")).await;
+    b.fill("#f-floor_area_m2", "abc").await;
+    b.fill("#f-reason", "Đo lại diện tích nhà").await;
+    b.click("form.record button[type=submit]").await;
+    let err = b.text("#e-floor_area_m2").await;
+    assert!(!err.is_empty(), "no message beside the floor area");
+    b.screenshot("05-edit-field-error").await;
+    b.fill("#f-floor_area_m2", "42").await;
+    b.click("form.record button[type=submit]").await;
+    b.wait_for_text("42").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while b.path().await != household_path {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the save did not return to the household"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.screenshot("06-household-saved").await;
+
+    // Import with errors: a CSV with one good and one bad row, the valid rows taken; the rejected row
+    // is reported with its row, column and reason, and the workbook to fix is offered.
+    let csv = std::env::temp_dir().join(format!("ansinh-browser-{}-ho.csv", std::process::id()));
+    let _csv = TempFile(csv.clone());
+    std::fs::write(
+        &csv,
+        "household_code,unit_code,head_name,address,monthly_income_vnd,income_recorded_on\n\
+         HD01019001,D01-01,Lê Văn Tâm,Số 1 Thôn Đông,4.000.000,2025-10-01\n\
+         HD01019002,D01-01,Lê Thị Hoa,Số 2 Thôn Đông,không rõ,2025-10-01\n",
+    )
+    .unwrap();
+    b.goto("/registry").await;
+    b.client
+        .find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(&csv.display().to_string())
+        .await
+        .unwrap();
+    b.click("input[name=on_error][value=take_valid]").await;
+    b.click("form[action='/registry/import'] button[type=submit]")
+        .await;
+    assert_eq!(b.text("#rows-rejected").await.trim(), "1");
+    let rejected = b.text("#rejected").await;
+    assert!(
+        rejected.contains("monthly_income_vnd") || rejected.contains("Thu nhập"),
+        "{rejected}"
+    );
+    b.client
+        .find(Locator::Css("#rejected-workbook"))
+        .await
+        .unwrap();
+    b.screenshot("07-import-errors").await;
+
     // A record of another commune, by guessing its id: not found, nothing of it shown.
     b.goto(&format!("/households/{}", other.id.0)).await;
     let refused = b.wait_for_text("Không tìm thấy").await;
@@ -323,19 +381,19 @@ async fn an_officer_in_a_real_browser() {
             "another commune's member shown"
         );
     }
-    b.screenshot("05-other-commune-refused").await;
+    b.screenshot("08-other-commune-refused").await;
 
     // English on request; numbers and dates keep the Vietnamese forms.
     b.goto("/lang/en?next=/dashboard").await;
     b.wait_for_text("Households").await;
-    b.screenshot("06-dashboard-en").await;
+    b.screenshot("09-dashboard-en").await;
     b.goto("/lang/vi?next=/households").await;
 
     // A phone-sized screen still shows the list.
     b.client.set_window_size(390, 844).await.unwrap();
     b.goto("/households").await;
     b.wait_for_text("Nguyễn").await;
-    b.screenshot("07-households-phone").await;
+    b.screenshot("10-households-phone").await;
     b.client.set_window_size(1366, 768).await.unwrap();
 
     b.logout().await;
