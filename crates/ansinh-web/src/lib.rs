@@ -12,9 +12,13 @@ pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod demo;
+mod demo_review;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod review;
+pub mod review_api;
+pub mod review_pages;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,13 +34,14 @@ use chrono::NaiveDate;
 use ansinh_domain::{Registry, Standard};
 use ansinh_store::Store;
 use ansinh_store::accounts::AccountStore;
+use ansinh_store::review::ReviewStore;
 
 pub use auth::PasswordCost;
 pub use error::WebError;
 
 /// What the application needs from storage.
-pub trait Backend: Store + AccountStore + Send + Sync + 'static {}
-impl<T: Store + AccountStore + Send + Sync + 'static> Backend for T {}
+pub trait Backend: Store + AccountStore + ReviewStore + Send + Sync + 'static {}
+impl<T: Store + AccountStore + ReviewStore + Send + Sync + 'static> Backend for T {}
 
 /// Settings of the application.
 #[derive(Clone, Debug)]
@@ -74,6 +79,8 @@ struct Inner<S> {
     registry: Registry,
     config: Config,
     limiter: auth::RateLimiter,
+    /// The review workflows and scoring tables (compiled in).
+    review: Result<review::Rules, String>,
 }
 
 /// The application state, cheap to clone.
@@ -98,6 +105,7 @@ impl<S: Backend> App<S> {
                 registry,
                 config,
                 limiter,
+                review: review::Rules::builtin(),
             }),
         }
     }
@@ -115,6 +123,13 @@ impl<S> App<S> {
     }
     pub(crate) fn limiter(&self) -> &auth::RateLimiter {
         &self.inner.limiter
+    }
+    /// The review workflows and scoring tables.
+    pub fn review_rules(&self) -> Result<&review::Rules, WebError> {
+        self.inner
+            .review
+            .as_ref()
+            .map_err(|e| WebError::Internal(format!("review rules: {e}")))
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
@@ -138,6 +153,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         "/static/htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/htmx-2.0.11.min.js"),
+    ),
+    (
+        "/static/review.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/review.js"),
     ),
     (
         "/static/htmx-LICENSE.txt",
@@ -208,6 +228,8 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         r = r.route(path, get(move || async move { asset_response(ty, body) }));
     }
     r.merge(api::routes::<S>())
+        .merge(review_pages::routes::<S>())
+        .merge(review_api::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)

@@ -43,7 +43,7 @@ pub struct Frame {
 }
 
 impl Frame {
-    fn of(auth: &Authorized) -> Frame {
+    pub(crate) fn of(auth: &Authorized) -> Frame {
         Frame {
             t: auth.lang.t(),
             lang: auth.lang.code(),
