@@ -494,7 +494,15 @@ impl ReviewStore for Backend {
         let r = load_round(&mut tx, round).await?;
         r.round.check_edit(Edit::List)?;
         let code = household_code(&mut tx, household).await?;
-        if listed(&mut tx, round).await?.contains_key(&household.0) {
+        let on_list: Option<i64> = sqlx::query_scalar(
+            "SELECT household_id FROM review_list WHERE round_id = $1 AND household_id = $2",
+        )
+        .bind(round.0)
+        .bind(household.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if on_list.is_some() {
             return Err(ReviewError::AlreadyListed {
                 household: code.to_string(),
             }
