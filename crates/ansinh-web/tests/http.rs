@@ -1950,11 +1950,72 @@ async fn review_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
             assert_eq!(t.get(&path, cookie).await.status, read_own, "{user} {path}");
         }
     }
+    // The round itself, a form and a meeting's minutes of a round outside the units.
+    let (admin, _) = t.session("admin").await;
+    let household_of = |r: i64| {
+        let admin = admin.clone();
+        async move {
+            t.api(&format!("/api/review/rounds/{r}/households"), &admin)
+                .await[0]["household_id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (own_h, other_h) = (
+        household_of(own_round).await,
+        household_of(other_round).await,
+    );
+    let pairs = [
+        (
+            format!("/api/review/rounds/{own_round}"),
+            format!("/api/review/rounds/{other_round}"),
+        ),
+        (
+            format!("/review/rounds/{own_round}/households/{own_h}"),
+            format!("/review/rounds/{other_round}/households/{other_h}"),
+        ),
+        (
+            format!("/api/review/rounds/{own_round}/forms/{own_h}"),
+            format!("/api/review/rounds/{other_round}/forms/{other_h}"),
+        ),
+    ];
+    for (own, other) in pairs {
+        let got = [
+            t.get(&own, cookie).await.status,
+            t.get(&other, cookie).await.status,
+        ];
+        assert_eq!(got, [read_own, read_other], "{user} {own} / {other}");
+    }
+    let meetings = t
+        .api(
+            &format!("/api/review/rounds/{other_round}/meetings"),
+            &admin,
+        )
+        .await;
+    if let Some(m) = meetings.as_array().unwrap().first() {
+        let path = format!("/review/rounds/{other_round}/meetings/{}/minutes", m["id"]);
+        assert_eq!(
+            t.get(&path, cookie).await.status,
+            read_other,
+            "{user} {path}"
+        );
+    }
+    let got = t
+        .json(
+            "POST",
+            &format!("/api/review/rounds/{other_round}/forms/{other_h}/score"),
+            cookie,
+            form_json("2026-09-16", true),
+        )
+        .await
+        .status;
+    assert_eq!(got, read_other, "{user} API score of another unit's form");
     if other_unit != 0 {
         for path in [
             format!("/review/units/{other_unit}"),
             format!("/api/review/units/{other_unit}/rounds"),
             format!("/review/units/{other_unit}/movement"),
+            format!("/api/review/units/{other_unit}/movement"),
         ] {
             assert_eq!(
                 t.get(&path, cookie).await.status,
@@ -2013,7 +2074,6 @@ async fn review_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
         "tinh" | "doitac" => FB,
         _ => NF,
     };
-    let admin = t.session("admin").await.0;
     let before = t.event_count(other_round, &admin).await;
     let r = other_round;
     let h = if user == "xa.other" {
