@@ -218,7 +218,8 @@ labels! {
     open_round: "Mở đợt rà soát", "Open the round";
     date: "Ngày", "Date";
     record_request: "Ghi nhận đơn đề nghị rà soát thường xuyên", "Record an in-year review request";
-    request_note: "Rà soát thường xuyên bắt đầu từ ngày 15 hằng tháng; thời hạn quyết định công nhận và cấp giấy chứng nhận:", "In-year reviews start on the 15th of each month; the decision and certificate are due within:";
+    request_note_start: "Rà soát thường xuyên bắt đầu từ ngày", "In-year reviews start on day";
+    request_note_month: "hằng tháng; thời hạn quyết định công nhận và cấp giấy chứng nhận:", "of each month; the decision and certificate are due within:";
     request_form: "Mẫu đơn", "Form";
     form01: "Mẫu số 01 — đề nghị xét duyệt hộ nghèo, hộ cận nghèo", "Form 01 — request to be recognised as poor or near-poor";
     form04: "Mẫu số 04 — đề nghị công nhận thoát nghèo, thoát cận nghèo", "Form 04 — request to be recognised as out of poverty";

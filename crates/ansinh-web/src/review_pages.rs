@@ -317,7 +317,7 @@ async fn round_rows<S: Backend>(
         };
         out.push(RoundRow {
             href: format!("/review/rounds/{}", r.id.0),
-            kind: kind_label(r.round.kind, l),
+            kind: capitalised(&kind_label(r.round.kind, l)),
             year: r.round.year,
             stage: stage_label(r.round.stage, l),
             stage_code: r.round.stage.code(),
@@ -397,6 +397,7 @@ struct UnitPage {
     can_open: bool,
     window: String,
     decision_days: String,
+    start_day: u32,
     today: String,
     year: i32,
 }
@@ -429,6 +430,7 @@ async fn unit_page<S: Backend>(
                 &wf.decision_days.describe_en(),
             )
             .to_string(),
+        start_day: wf.regular_start_day,
         today: iso(day),
         year: chrono::Datelike::year(&day),
         f: Frame::of(auth),
