@@ -13,13 +13,14 @@ use sqlx::Row;
 
 use ansinh_domain::registry::{HouseholdCode, HouseholdId, UnitId};
 use ansinh_domain::review::{
-    Action, Complaint, ComplaintOutcome, DeprivationForm, Edit, IncomeForm, Meeting, QuickScreen,
-    ReviewError, Round, RoundKind, Stage, Workflow,
+    Action, Complaint, ComplaintOutcome, DeprivationForm, Edit, IncomeForm, Meeting, Participant,
+    QuickScreen, ReviewError, Role, Round, RoundKind, Stage, Tally, Workflow,
 };
 use ansinh_domain::standard::Class;
 use ansinh_store::review::{
     FormInput, NewRound, Request, RequestForm, ReviewResult, ReviewStore, ReviewStoreError,
-    RoundEvent, RoundId, Snapshot, SnapshotEntry, Step, StoredComplaint, StoredForm, StoredRound,
+    RoundEvent, RoundId, Snapshot, SnapshotEntry, Step, StoredComplaint, StoredForm, StoredMeeting,
+    StoredRound,
 };
 use ansinh_store::{AuditAction, ChangeContext, Entity, Invalid, StoreError};
 
@@ -493,7 +494,15 @@ impl ReviewStore for Backend {
         let r = load_round(&mut tx, round).await?;
         r.round.check_edit(Edit::List)?;
         let code = household_code(&mut tx, household).await?;
-        if listed(&mut tx, round).await?.contains_key(&household.0) {
+        let on_list: Option<i64> = sqlx::query_scalar(
+            "SELECT household_id FROM review_list WHERE round_id = $1 AND household_id = $2",
+        )
+        .bind(round.0)
+        .bind(household.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if on_list.is_some() {
             return Err(ReviewError::AlreadyListed {
                 household: code.to_string(),
             }
@@ -720,6 +729,72 @@ impl ReviewStore for Backend {
         let stored = load_round(&mut tx, round).await?;
         tx.commit().await.map_err(db)?;
         Ok(stored)
+    }
+
+    async fn review_meetings(&self, round: RoundId) -> ReviewResult<Vec<StoredMeeting>> {
+        let heads = sqlx::query(
+            "SELECT id, round_id, village, held_on, attendees, participants, minutes, agreed, actor \
+             FROM review_meetings WHERE round_id = $1 ORDER BY id",
+        )
+        .bind(round.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut out = Vec::new();
+        for h in &heads {
+            let id: i64 = get(h, "id")?;
+            let attendees: i64 = get(h, "attendees")?;
+            let participants: String = get(h, "participants")?;
+            let participants: Vec<serde_json::Value> = from_json(&participants)?;
+            let participants = participants
+                .iter()
+                .map(|p| {
+                    let role = p["role"].as_str().unwrap_or_default();
+                    Ok(Participant {
+                        name: p["name"].as_str().unwrap_or_default().to_string(),
+                        role: Role::parse(role).ok_or_else(|| bad("meeting role", role))?,
+                    })
+                })
+                .collect::<ReviewResult<Vec<Participant>>>()?;
+            let rows = sqlx::query(
+                "SELECT v.household_id, h.code, v.agree, v.disagree FROM review_votes v \
+                 JOIN households h ON h.id = v.household_id WHERE v.meeting_id = $1 ORDER BY h.code",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+            let mut votes = Vec::new();
+            let mut households = Vec::new();
+            for v in &rows {
+                let count = |col: &str| -> ReviewResult<u32> {
+                    let n: i64 = get(v, col)?;
+                    u32::try_from(n).map_err(ReviewStoreError::backend)
+                };
+                households.push(HouseholdId(get(v, "household_id")?));
+                votes.push(Tally {
+                    household: get(v, "code")?,
+                    agree: count("agree")?,
+                    disagree: count("disagree")?,
+                });
+            }
+            out.push(StoredMeeting {
+                id,
+                round: RoundId(get(h, "round_id")?),
+                meeting: Meeting {
+                    village: get(h, "village")?,
+                    held_on: get(h, "held_on")?,
+                    attendees: u32::try_from(attendees).map_err(ReviewStoreError::backend)?,
+                    participants,
+                    votes,
+                },
+                households,
+                minutes: get(h, "minutes")?,
+                agreed: get(h, "agreed")?,
+                actor: get(h, "actor")?,
+            });
+        }
+        Ok(out)
     }
 
     async fn advance(

@@ -215,6 +215,20 @@ pub struct Snapshot {
     pub entries: Vec<SnapshotEntry>,
 }
 
+/// A recorded village meeting with its votes (by household code) and minutes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMeeting {
+    pub id: i64,
+    pub round: RoundId,
+    pub meeting: Meeting,
+    /// The household of each vote of `meeting.votes`, in the same order (household code order).
+    pub households: Vec<HouseholdId>,
+    pub minutes: String,
+    /// Every result voted on was agreed.
+    pub agreed: bool,
+    pub actor: String,
+}
+
 /// One entry of a round's event log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoundEvent {
@@ -297,6 +311,12 @@ pub trait ReviewStore: Send + Sync {
         minutes: &str,
         wf: &Workflow,
     ) -> impl Future<Output = ReviewResult<StoredRound>> + Send;
+
+    /// The round's village meetings with their votes, oldest first.
+    fn review_meetings(
+        &self,
+        round: RoundId,
+    ) -> impl Future<Output = ReviewResult<Vec<StoredMeeting>>> + Send;
 
     /// Completes a step with the facts the store holds.
     fn advance(

@@ -52,6 +52,7 @@ async fn openapi() -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let json = ApiDoc::openapi()
         .merge_from(crate::api_edit::ApiEditDoc::openapi())
+        .merge_from(crate::review_api::ReviewApiDoc::openapi())
         .to_json()
         .map_err(|e| crate::WebError::Internal(format!("openapi: {e}")))?;
     Ok((

@@ -28,6 +28,9 @@ use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::{App, Backend};
 
+mod review;
+pub use review::ReviewAccess;
+
 pub const SESSION_COOKIE: &str = "ansinh_session";
 pub const LOGIN_CSRF_COOKIE: &str = "ansinh_login_csrf";
 pub const LANG_COOKIE: &str = "ansinh_lang";

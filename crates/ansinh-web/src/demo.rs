@@ -1,7 +1,8 @@
 //! A synthetic province for demonstrations and tests: communes and villages, households with
-//! Vietnamese names and members, two past review rounds in the classification history, and one account
-//! per role. Everything is made up (no citizen IDs at all) and generated deterministically, through the
-//! [`ansinh_store::Store`] trait only, so it loads the same on every backend.
+//! Vietnamese names and members, two past review rounds in the classification history and run for real
+//! through the review store (`demo_review`), and one account per role. Everything is made up (no
+//! citizen IDs at all) and generated deterministically, through the storage traits only, so it loads
+//! the same on every backend.
 
 use chrono::NaiveDate;
 
@@ -138,7 +139,7 @@ const VILLAGES: &[&str] = &[
     "Thôn Hạ",
     "Thôn Mới",
 ];
-const COMMUNE_USERS: &[&str] = &[
+pub(crate) const COMMUNE_USERS: &[&str] = &[
     "xa.tanlap",
     "xa.hoabinh",
     "phuong.quangtrung",
@@ -510,6 +511,9 @@ pub async fn load<S: Backend>(
                     .await?;
             }
         }
+        let mut communes = store.units_on(today, Some(province.id)).await?;
+        communes.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        crate::demo_review::load(store, registry, &communes, COMMUNE_USERS).await?;
     }
 
     // Accounts: one per role, idempotent.

@@ -29,6 +29,15 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error("internal: {0}")]
     Internal(String),
+    /// A step the review refuses (out of order, locked, a form not filled in, …): its stable code and
+    /// messages; nothing was written.
+    #[error("refused: {code}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        vi: String,
+        en: String,
+    },
 }
 
 impl WebError {
@@ -42,6 +51,7 @@ impl WebError {
             WebError::TooManyAttempts => "WEB_TOO_MANY_ATTEMPTS",
             WebError::Store(e) => e.code(),
             WebError::Internal(_) => "WEB_INTERNAL",
+            WebError::Refused { code, .. } => code,
         }
     }
 
@@ -63,6 +73,7 @@ impl WebError {
             WebError::Store(StoreError::Backend { .. }) | WebError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            WebError::Refused { status, .. } => *status,
         }
     }
 
@@ -86,7 +97,7 @@ impl WebError {
         }
     }
 
-    fn messages(&self) -> (String, String) {
+    pub(crate) fn messages(&self) -> (String, String) {
         let t = (&crate::i18n::VI, &crate::i18n::EN);
         match self {
             WebError::LoginRequired { .. } => (t.0.login_expired.into(), t.1.login_expired.into()),
@@ -106,6 +117,7 @@ impl WebError {
                 eprintln!("ansinh-web: [WEB_INTERNAL] {m}");
                 (t.0.server_error.into(), t.1.server_error.into())
             }
+            WebError::Refused { vi, en, .. } => (vi.clone(), en.clone()),
         }
     }
 }

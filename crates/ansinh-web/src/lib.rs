@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod demo;
+mod demo_review;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -19,6 +20,9 @@ pub mod pages;
 pub mod api_edit;
 pub mod edit;
 pub mod transfer;
+pub mod review;
+pub mod review_api;
+pub mod review_pages;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,13 +38,14 @@ use chrono::NaiveDate;
 use ansinh_domain::{Registry, Standard};
 use ansinh_store::Store;
 use ansinh_store::accounts::AccountStore;
+use ansinh_store::review::ReviewStore;
 
 pub use auth::PasswordCost;
 pub use error::WebError;
 
 /// What the application needs from storage.
-pub trait Backend: Store + AccountStore + Send + Sync + 'static {}
-impl<T: Store + AccountStore + Send + Sync + 'static> Backend for T {}
+pub trait Backend: Store + AccountStore + ReviewStore + Send + Sync + 'static {}
+impl<T: Store + AccountStore + ReviewStore + Send + Sync + 'static> Backend for T {}
 
 /// Settings of the application.
 #[derive(Clone, Debug)]
@@ -79,6 +84,8 @@ struct Inner<S> {
     config: Config,
     limiter: auth::RateLimiter,
     downloads: transfer::Downloads,
+    /// The review workflows and scoring tables (compiled in).
+    review: Result<review::Rules, String>,
 }
 
 /// The application state, cheap to clone.
@@ -104,6 +111,7 @@ impl<S: Backend> App<S> {
                 config,
                 limiter,
                 downloads: transfer::Downloads::default(),
+                review: review::Rules::builtin(),
             }),
         }
     }
@@ -124,6 +132,13 @@ impl<S> App<S> {
     }
     pub(crate) fn downloads(&self) -> &transfer::Downloads {
         &self.inner.downloads
+    }
+    /// The review workflows and scoring tables.
+    pub fn review_rules(&self) -> Result<&review::Rules, WebError> {
+        self.inner
+            .review
+            .as_ref()
+            .map_err(|e| WebError::Internal(format!("review rules: {e}")))
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
@@ -147,6 +162,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         "/static/htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/htmx-2.0.11.min.js"),
+    ),
+    (
+        "/static/review.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/review.js"),
     ),
     (
         "/static/htmx-LICENSE.txt",
@@ -220,6 +240,8 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         .merge(edit::routes::<S>())
         .merge(transfer::routes::<S>())
         .merge(api_edit::routes::<S>())
+        .merge(review_pages::routes::<S>())
+        .merge(review_api::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)

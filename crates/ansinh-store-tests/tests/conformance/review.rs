@@ -340,6 +340,26 @@ pub async fn review_periodic_round_walks_to_a_snapshot<S: TestDb + ReviewStore>(
         .await
         .unwrap();
     assert_eq!((r.round.stage, r.round.meetings), (Stage::Posting, 2));
+    // Both meetings read back with their participants, votes and minutes, oldest first.
+    let ms = s.review_meetings(id).await.unwrap();
+    assert_eq!(ms.len(), 2);
+    assert_eq!(
+        (ms[0].agreed, ms[0].minutes.as_str(), ms[1].agreed),
+        (false, "biên bản 1", true)
+    );
+    assert_eq!(
+        ms[0].meeting,
+        meeting(d(2024, 10, 5), &[("H1", 8), ("H2", 4)])
+    );
+    assert_eq!(ms[1].meeting, m);
+    assert_eq!(ms[1].households, vec![hs[0].0, hs[1].0]);
+    assert_eq!(ms[0].round, id);
+    assert!(
+        s.review_meetings(RoundId(id.0 + 1000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Posting: complaints only while posted; not ended before its last day (3 working days).
     assert_eq!(
         review_code(

@@ -1,0 +1,117 @@
+//! Who may do what in the review (rà soát), decided beside the registry's rules so that one module
+//! still decides every access. A round belongs to its commune: it is seen by the roles that read
+//! households, within their unit subtree; the commune's steps (opening, listing, forms, meeting,
+//! posting, complaints, decision, report, reopening) are the commune officer's; the upper level's
+//! opinion (the consultation step of the workflow) is the district or province officer's. A round
+//! outside the subtree is answered "not found", like one that does not exist.
+
+use ansinh_domain::registry::UnitId;
+use ansinh_store::StoreError;
+use ansinh_store::StoredUnit;
+use ansinh_store::accounts::Role;
+use ansinh_store::review::{ReviewStoreError, RoundId, StoredRound};
+
+use super::{Scope, Scoped};
+use crate::Backend;
+use crate::error::WebError;
+
+/// What a review operation needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewAccess {
+    /// Rounds, forms, meetings, postings, complaints, results and movement.
+    Read,
+    /// The commune's own steps.
+    Commune,
+    /// The upper level's step: its opinion on a commune's results.
+    Upper,
+}
+
+impl ReviewAccess {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewAccess::Read => "read",
+            ReviewAccess::Commune => "commune",
+            ReviewAccess::Upper => "upper",
+        }
+    }
+}
+
+impl Scope {
+    /// Whether the role may do this in the review (where: the subtree).
+    pub fn allows_review(&self, a: ReviewAccess) -> bool {
+        match (self.role, a) {
+            (Role::Admin, _) => true,
+            (Role::Partner, _) => false,
+            (Role::CommuneOfficer, ReviewAccess::Read | ReviewAccess::Commune) => true,
+            (Role::Supervisor, ReviewAccess::Read | ReviewAccess::Upper) => true,
+            (Role::CommuneOfficer, ReviewAccess::Upper)
+            | (Role::Supervisor, ReviewAccess::Commune) => false,
+        }
+    }
+}
+
+impl<S: Backend> Scoped<'_, S> {
+    fn require_review(&self, a: ReviewAccess) -> Result<(), WebError> {
+        if self.scope.allows_review(a) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden { api: self.api })
+        }
+    }
+
+    /// Whether the role may do this in the review.
+    pub fn may_review(&self, a: ReviewAccess) -> bool {
+        self.scope.allows_review(a)
+    }
+
+    /// A unit of the subtree, for the review's summaries.
+    pub async fn review_unit(&self, id: UnitId, a: ReviewAccess) -> Result<StoredUnit, WebError> {
+        self.require_review(a)?;
+        self.unit(id).await
+    }
+
+    /// A commune-level unit of the subtree.
+    pub async fn review_commune(
+        &self,
+        id: UnitId,
+        a: ReviewAccess,
+    ) -> Result<StoredUnit, WebError> {
+        let u = self.review_unit(id, a).await?;
+        if u.unit.kind.level() != 3 {
+            return Err(self.not_found());
+        }
+        Ok(u)
+    }
+
+    /// The commune-level units of the subtree, in code order.
+    pub async fn review_communes(&self) -> Result<Vec<StoredUnit>, WebError> {
+        self.require_review(ReviewAccess::Read)?;
+        let mut v: Vec<StoredUnit> = self
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.unit.kind.level() == 3)
+            .collect();
+        v.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        Ok(v)
+    }
+
+    /// A round of the subtree. The upper level's step needs a unit above the round's commune.
+    pub async fn round(&self, id: RoundId, a: ReviewAccess) -> Result<StoredRound, WebError> {
+        self.require_review(a)?;
+        let r = match self.store.review_round(id).await {
+            Ok(r) => r,
+            Err(ReviewStoreError::Store(StoreError::NotFound { .. })) => {
+                return Err(self.not_found());
+            }
+            Err(e) => return Err(crate::review::refusal(e)),
+        };
+        if !self.covers(r.unit).await? {
+            return Err(self.not_found());
+        }
+        if a == ReviewAccess::Upper && self.scope.root == Some(r.unit) {
+            return Err(WebError::Forbidden { api: self.api });
+        }
+        Ok(r)
+    }
+}
