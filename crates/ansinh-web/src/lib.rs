@@ -19,10 +19,10 @@ pub mod pages;
 // Editing, import and export of the registry.
 pub mod api_edit;
 pub mod edit;
-pub mod transfer;
 pub mod review;
 pub mod review_api;
 pub mod review_pages;
+pub mod transfer;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -169,15 +169,24 @@ impl Browser {
     }
 
     async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-            .text()
-            .await
-            .unwrap()
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let e = self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            match e.text().await {
+                Ok(t) => return t,
+                // Replaced by a swap or a navigation in between: read the new one.
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("text of {css}: {err}"),
+            }
+        }
     }
 
     async fn fill(&self, css: &str, value: &str) {
@@ -186,14 +195,27 @@ impl Browser {
         e.send_keys(value).await.unwrap();
     }
 
+    /// Clicks the element; an htmx swap may replace it between finding and clicking, so a stale
+    /// element is looked up again.
     async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let e = self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            match e.click().await {
+                Ok(()) => return,
+                Err(err) if std::time::Instant::now() < deadline => {
+                    eprintln!("click {css}: {err}; again");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("click {css}: {err}"),
+            }
+        }
     }
 
     /// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).

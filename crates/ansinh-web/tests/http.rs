@@ -1623,7 +1623,7 @@ impl T {
             .unwrap();
         self.send(r).await
     }
-    async fn post_pairs(
+    async fn post_form_hx(
         &self,
         path: &str,
         cookie: &str,
@@ -1694,7 +1694,7 @@ fn indicators() -> Vec<String> {
 }
 
 /// A review form's fields: poor (A = 85, three indicators deprived) or better off (A = 165, none).
-fn form_fields(csrf: &str, on: &str, poor: bool) -> Vec<(String, String)> {
+fn review_form_fields(csrf: &str, on: &str, poor: bool) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = vec![
         ("csrf".into(), csrf.into()),
         ("surveyed_on".into(), on.into()),
@@ -1734,7 +1734,7 @@ fn form_fields(csrf: &str, on: &str, poor: bool) -> Vec<(String, String)> {
 }
 
 fn form_json(on: &str, poor: bool) -> serde_json::Value {
-    let f = form_fields("", on, poor);
+    let f = review_form_fields("", on, poor);
     let mut answers = serde_json::Map::new();
     let mut deprived = serde_json::Map::new();
     for (k, v) in &f {
@@ -1880,7 +1880,12 @@ async fn review_walk(t: &T) {
     assert!(form.body.contains("hx-post=\"/review/rounds/") && form.body.contains("Phần B"));
     let score = format!("/review/rounds/{id}/households/{first}/score");
     let frag = t
-        .post_pairs(&score, &c, &form_fields(&csrf, "2026-09-12", true), true)
+        .post_form_hx(
+            &score,
+            &c,
+            &review_form_fields(&csrf, "2026-09-12", true),
+            true,
+        )
         .await;
     assert_eq!(frag.status, S::OK);
     assert!(
@@ -1889,33 +1894,38 @@ async fn review_walk(t: &T) {
         frag.body
     );
     assert!(!frag.body.contains("<html") && frag.body.contains("id=\"placeholder-flag\""));
-    let mut incomplete = form_fields(&csrf, "2026-09-12", true);
+    let mut incomplete = review_form_fields(&csrf, "2026-09-12", true);
     incomplete.retain(|(k, _)| k != "a.assets");
-    let frag = t.post_pairs(&score, &c, &incomplete, true).await;
+    let frag = t.post_form_hx(&score, &c, &incomplete, true).await;
     assert!(
         frag.body.contains("id=\"score-error\"") && frag.body.contains("assets"),
         "{}",
         frag.body
     );
     let full = t
-        .post_pairs(&score, &c, &form_fields(&csrf, "2026-09-12", false), false)
+        .post_form_hx(
+            &score,
+            &c,
+            &review_form_fields(&csrf, "2026-09-12", false),
+            false,
+        )
         .await;
     assert!(full.body.contains("<html") && full.body.contains("id=\"score-a\">165<"));
     let save = |hid: i64, on: &'static str, poor: bool| {
         let c = c.clone();
         let csrf = csrf.clone();
         async move {
-            t.post_pairs(
+            t.post_form_hx(
                 &format!("/review/rounds/{id}/households/{hid}"),
                 &c,
-                &form_fields(&csrf, on, poor),
+                &review_form_fields(&csrf, on, poor),
                 false,
             )
             .await
         }
     };
     let r = t
-        .post_pairs(
+        .post_form_hx(
             &format!("/review/rounds/{id}/households/{first}"),
             &c,
             &incomplete,
@@ -1967,7 +1977,7 @@ async fn review_walk(t: &T) {
         ("p.role.1".into(), "secretary".into()),
     ];
     let r = t
-        .post_pairs(&format!("/review/rounds/{id}/meeting"), &c, &meeting, false)
+        .post_form_hx(&format!("/review/rounds/{id}/meeting"), &c, &meeting, false)
         .await;
     assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
     assert!(
@@ -1983,7 +1993,7 @@ async fn review_walk(t: &T) {
         ));
     }
     let r = t
-        .post_pairs(&format!("/review/rounds/{id}/meeting"), &c, &meeting, false)
+        .post_form_hx(&format!("/review/rounds/{id}/meeting"), &c, &meeting, false)
         .await;
     assert_eq!(r.status, S::SEE_OTHER, "{}", r.body);
     assert_eq!(t.stage(id, &c).await, "scoring", "score again, meet again");
@@ -2941,7 +2951,7 @@ async fn review_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
     } else {
         t.other_province
     };
-    let form = form_fields(csrf, "2026-09-16", true);
+    let form = review_form_fields(csrf, "2026-09-16", true);
     let page_posts: Vec<(String, Vec<(String, String)>)> = vec![
         (
             format!("/review/rounds/{r}/advance"),
@@ -2996,11 +3006,11 @@ async fn review_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
     ];
     for (path, mut fields) in page_posts {
         fields.push(("csrf".into(), csrf.into()));
-        let got = t.post_pairs(&path, cookie, &fields, false).await.status;
+        let got = t.post_form_hx(&path, cookie, &fields, false).await.status;
         assert_eq!(got, write, "{user} POST {path}");
     }
     let got = t
-        .post_pairs(
+        .post_form_hx(
             &format!("/review/rounds/{r}/households/{h}/score"),
             cookie,
             &form,
