@@ -3,7 +3,7 @@
 //! served on a loopback port, on the embedded SQLite database with the small demo province. They walk
 //! what an officer does — the public page, login, a search typed without diacritics, a household's
 //! explained classification, an edit refused beside its field and then saved, an import with a rejected
-//! row, the English switch, a phone-sized screen — and the refusal of a record of
+//! row, an in-year review walked to its approval (with a step out of time refused), the English switch, a phone-sized screen — and the refusal of a record of
 //! another commune. Screenshots of the main pages are saved under the target directory
 //! (`$CARGO_TARGET_TMPDIR/screenshots/*.png`; the path is printed).
 //!
@@ -287,6 +287,16 @@ async fn an_officer_in_a_real_browser() {
         .household_by_code(&HouseholdCode::parse("HD02010001").unwrap())
         .await
         .unwrap();
+    let commune_a = store
+        .unit_at(
+            &ansinh_domain::registry::UnitCode::parse("D01").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
     let other_head: Vec<String> = other
         .members
         .iter()
@@ -394,6 +404,10 @@ async fn an_officer_in_a_real_browser() {
         .unwrap();
     b.screenshot("07-import-errors").await;
 
+    // The review in the browser: an in-year request walked to its approval, step by step, each step's
+    // form on the round's page; a step out of time is refused with its message and nothing moves.
+    review_round_to_approval(&b, commune_a).await;
+
     // A record of another commune, by guessing its id: not found, nothing of it shown.
     b.goto(&format!("/households/{}", other.id.0)).await;
     let refused = b.wait_for_text("Không tìm thấy").await;
@@ -403,19 +417,19 @@ async fn an_officer_in_a_real_browser() {
             "another commune's member shown"
         );
     }
-    b.screenshot("08-other-commune-refused").await;
+    b.screenshot("15-other-commune-refused").await;
 
     // English on request; numbers and dates keep the Vietnamese forms.
     b.goto("/lang/en?next=/dashboard").await;
     b.wait_for_text("Households").await;
-    b.screenshot("09-dashboard-en").await;
+    b.screenshot("16-dashboard-en").await;
     b.goto("/lang/vi?next=/households").await;
 
     // A phone-sized screen still shows the list.
     b.client.set_window_size(390, 844).await.unwrap();
     b.goto("/households").await;
     b.wait_for_text("Nguyễn").await;
-    b.screenshot("10-households-phone").await;
+    b.screenshot("17-households-phone").await;
     b.client.set_window_size(1366, 768).await.unwrap();
 
     b.logout().await;
@@ -428,6 +442,102 @@ async fn an_officer_in_a_real_browser() {
         .await
         .unwrap();
     b.client.clone().close().await.unwrap();
+}
+
+/// Fills the text input `css` inside the step form of `action` on the round page and submits it.
+async fn step(b: &Browser, action: &str, on: &str) {
+    let form = format!("#actions form[data-action={action}]");
+    b.fill(&format!("{form} input[name=on]"), on).await;
+    b.click(&format!("{form} button[type=submit]")).await;
+}
+
+async fn review_round_to_approval(b: &Browser, commune: i64) {
+    // Form 01 received on 02/04/2026 for household HD01010002: the round opens at the scoring step.
+    b.goto(&format!("/review/units/{commune}")).await;
+    b.fill("#hcode", "HD01010002").await;
+    b.fill("#received", "02/04/2026").await;
+    b.click("form[action$='/requests'] button[type=submit]")
+        .await;
+    b.wait_for_text("30/04/2026").await;
+    let round = b.path().await;
+    assert!(round.starts_with("/review/rounds/"), "{round}");
+    b.screenshot("11-review-round-opened").await;
+
+    // The review form: the quick screen, score A (every characteristic answered) and score B (three
+    // indicators deprived); the scores are computed as the officer answers, the engine's explanation
+    // stands beside the form.
+    b.goto(&format!("{round}/households")).await;
+    b.click("#listed tbody a").await;
+    b.fill("#surveyed", "15/04/2026").await;
+    b.client
+        .execute(
+            "for (const s of document.querySelectorAll('select[name^=\"a.\"]')) { s.selectedIndex = 1; }
+             const names = [...new Set([...document.querySelectorAll('input[type=radio][name^=\"b.\"]')].map(r => r.name))];
+             names.forEach((n, i) => document.querySelector(`input[name=\"${n}\"][value=\"${i < 3 ? 1 : 0}\"]`).click());
+             document.querySelector('select[name^=\"a.\"]').dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Score B counts 10 points per deprived indicator: three of them, 30.
+    b.wait_for_text("30").await;
+    assert!(!b.text("#explanation").await.is_empty());
+    assert!(b.text("#scores").await.contains("30"));
+    b.screenshot("12-review-form").await;
+    b.click("#review-form button[type=submit]:not(.secondary)")
+        .await;
+    b.goto(&round).await;
+    step(b, "finish_scoring", "15/04/2026").await;
+
+    // The village meeting: 15 of 20 agree.
+    b.goto(&format!("{round}/meeting")).await;
+    b.fill("#meeting-form input[name=village]", "Nhà văn hoá thôn Đông")
+        .await;
+    b.fill("#meeting-form input[name=held_on]", "16/04/2026")
+        .await;
+    b.fill("#meeting-form input[name=attendees]", "20").await;
+    b.fill("#meeting-form input[name='p.name.0']", "Nguyễn Văn Trưởng")
+        .await;
+    b.fill("#meeting-form input[name='p.name.1']", "Trần Thị Ký")
+        .await;
+    b.fill("#meeting-form input[name^='v.agree.']", "15").await;
+    b.fill("#meeting-form input[name^='v.disagree.']", "5")
+        .await;
+    b.click("#meeting-form button[type=submit]").await;
+    b.goto(&round).await;
+    step(b, "post", "17/04/2026").await;
+    // Ending the posting before its period is over is refused, with the reason, and nothing moves.
+    step(b, "end_posting", "18/04/2026").await;
+    b.client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[role=alert], .err"))
+        .await
+        .unwrap();
+    assert!(
+        b.wait_for_text("REVIEW_POSTING_NOT_ENDED")
+            .await
+            .contains("21/04/2026")
+    );
+    assert_eq!(b.text("#stage").await, "niêm yết công khai");
+    b.screenshot("13-review-refused").await;
+    b.goto(&round).await;
+    step(b, "end_posting", "22/04/2026").await;
+    b.goto(&round).await;
+    step(b, "close_complaints", "22/04/2026").await;
+    b.goto(&round).await;
+    b.fill(
+        "#actions form[data-action=approve] input[name=on]",
+        "24/04/2026",
+    )
+    .await;
+    b.click("#actions form[data-action=approve] button[type=submit]")
+        .await;
+    b.goto(&format!("{round}/results")).await;
+    b.wait_for_text("HD01010002").await;
+    assert_eq!(b.text("#stage").await, "đã công nhận");
+    assert!(b.text("#locked").await.contains("khoá"));
+    b.screenshot("14-review-approved").await;
 }
 
 struct TempFile(PathBuf);
