@@ -189,10 +189,31 @@ impl Browser {
         }
     }
 
+    /// Waits for the input (a click before may still be loading the next page), then types into it;
+    /// an input replaced while typing (the page changed under it) is looked up again.
     async fn fill(&self, css: &str, value: &str) {
-        let e = self.client.find(Locator::Css(css)).await.unwrap();
-        e.clear().await.unwrap();
-        e.send_keys(value).await.unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let e = self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no input {css}: {e}"));
+            let typed = match e.clear().await {
+                Ok(()) => e.send_keys(value).await,
+                Err(err) => Err(err),
+            };
+            match typed {
+                Ok(()) => return,
+                Err(err) if std::time::Instant::now() < deadline => {
+                    eprintln!("fill {css}: {err}; again");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("fill {css}: {err}"),
+            }
+        }
     }
 
     /// Clicks the element; an htmx swap may replace it between finding and clicking, so a stale
