@@ -8,10 +8,12 @@ use sqlx::Row;
 use ansinh_domain::registry::{HouseholdCode, HouseholdId, UnitId};
 use ansinh_domain::text::NfcText;
 use ansinh_store::accounts::{
-    AccountStore, ClassificationFact, NewUser, Role, Session, User, UserId, valid_username,
+    AccountStore, ClassificationFact, NewUser, Role, Session, User, UserChange, UserId,
+    valid_username,
 };
 use ansinh_store::{
-    ChangeContext, Entity, HouseholdHit, Invalid, Result, StoreError, like_escape, prefix_range,
+    AccountProblem, ChangeContext, Entity, HouseholdHit, Invalid, Result, StoreError, like_escape,
+    prefix_range,
 };
 
 use super::{Backend, Db};
@@ -82,6 +84,35 @@ async fn audit_event(
     .execute(&mut *c)
     .await
     .map_err(db)?;
+    Ok(())
+}
+
+async fn user_in(c: &mut <Db as sqlx::Database>::Connection, id: UserId) -> Result<User> {
+    let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: Entity::Event,
+            key: format!("user {id}"),
+        })?;
+    user_from_row(&row)
+}
+
+/// Refuses a change that leaves no active administrator (checked inside the change's transaction).
+async fn ensure_an_administrator(c: &mut <Db as sqlx::Database>::Connection) -> Result<()> {
+    let admins: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active")
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db)?;
+    if admins == 0 {
+        return Err(StoreError::Invalid(Invalid::Account(
+            AccountProblem::LastAdministrator,
+        )));
+    }
     Ok(())
 }
 
@@ -160,6 +191,84 @@ impl AccountStore for Backend {
             .fetch_one(&self.pool)
             .await
             .map_err(db)
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn update_user(
+        &self,
+        ctx: &ChangeContext,
+        id: UserId,
+        change: &UserChange,
+    ) -> Result<User> {
+        if change.role != Role::Admin && change.unit.is_none() {
+            return Err(StoreError::Invalid(Invalid::Account(
+                AccountProblem::UnitRequired,
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        let before = user_in(&mut tx, id).await?;
+        sqlx::query("UPDATE users SET display_name = $1, role = $2, unit_id = $3 WHERE id = $4")
+            .bind(NfcText::new(&change.display_name).as_str().to_string())
+            .bind(change.role.code())
+            .bind(change.unit.map(|u| u.0))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        ensure_an_administrator(&mut tx).await?;
+        if before.role != change.role || before.unit != change.unit {
+            // What the account may see changed: its open sessions end.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let detail = serde_json::json!({
+            "user_changed": before.username,
+            "old": { "role": before.role.code(), "unit": before.unit.map(|u| u.0), "display_name": before.display_name },
+            "new": { "role": change.role.code(), "unit": change.unit.map(|u| u.0), "display_name": change.display_name },
+        });
+        audit_event(&mut tx, ctx, Some(id.0), detail).await?;
+        let after = user_in(&mut tx, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
+    }
+
+    async fn set_user_active(&self, ctx: &ChangeContext, id: UserId, active: bool) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let before = user_in(&mut tx, id).await?;
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        ensure_an_administrator(&mut tx).await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let detail = if active {
+            serde_json::json!({ "user_enabled": before.username })
+        } else {
+            serde_json::json!({ "user_disabled": before.username })
+        };
+        audit_event(&mut tx, ctx, Some(id.0), detail).await?;
+        let after = user_in(&mut tx, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
     }
 
     async fn set_password_hash(

@@ -85,6 +85,14 @@ pub struct NewUser {
     pub unit: Option<UnitId>,
 }
 
+/// New values for an account's name, role and unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserChange {
+    pub display_name: String,
+    pub role: Role,
+    pub unit: Option<UnitId>,
+}
+
 /// A stored user account.
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
@@ -166,6 +174,28 @@ pub trait AccountStore: Send + Sync {
     -> impl Future<Output = Result<Option<User>>> + Send;
 
     fn count_users(&self) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Every account, active or not, by login name.
+    fn users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
+
+    /// Changes an account's name, role and unit (audited). Refused with
+    /// [`AccountProblem::UnitRequired`](crate::AccountProblem) for a role other than administrator
+    /// without a unit, and with `LastAdministrator` when it would leave no active administrator.
+    fn update_user(
+        &self,
+        ctx: &ChangeContext,
+        id: UserId,
+        change: &UserChange,
+    ) -> impl Future<Output = Result<User>> + Send;
+
+    /// Disables (every session of the account ends) or enables an account (audited). Disabling the
+    /// last active administrator is refused.
+    fn set_user_active(
+        &self,
+        ctx: &ChangeContext,
+        id: UserId,
+        active: bool,
+    ) -> impl Future<Output = Result<User>> + Send;
 
     /// Replaces a user's password hash and ends every session of the user except `keep` (the session
     /// that made the change).

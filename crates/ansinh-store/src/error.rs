@@ -80,6 +80,17 @@ pub enum Invalid {
     Value(RegistryError),
     /// A backup file that failed verification (damaged, or not an ansinh registry this program knows).
     Backup { reason: String },
+    /// A change of accounts that would leave the registry unmanageable or an account without scope.
+    Account(AccountProblem),
+}
+
+/// What is wrong with a change of accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountProblem {
+    /// The change would leave no active administrator.
+    LastAdministrator,
+    /// Every role but the administrator works within a unit.
+    UnitRequired,
 }
 
 /// What is wrong with a reorganisation.
@@ -145,6 +156,12 @@ impl StoreError {
             StoreError::Duplicate { .. } => "REG_DUPLICATE",
             StoreError::Invalid(Invalid::ReasonRequired) => "REG_REASON_REQUIRED",
             StoreError::Invalid(Invalid::Backup { .. }) => "REG_BACKUP_INVALID",
+            StoreError::Invalid(Invalid::Account(AccountProblem::LastAdministrator)) => {
+                "ACC_LAST_ADMIN"
+            }
+            StoreError::Invalid(Invalid::Account(AccountProblem::UnitRequired)) => {
+                "ACC_UNIT_REQUIRED"
+            }
             StoreError::Invalid(_) => "REG_INVALID",
             StoreError::Backend { .. } => "REG_BACKEND",
         }
@@ -209,6 +226,12 @@ fn invalid_en(i: &Invalid) -> String {
         }
         Invalid::Value(e) => e.to_string(),
         Invalid::Backup { reason } => format!("the backup failed verification: {reason}"),
+        Invalid::Account(AccountProblem::LastAdministrator) => {
+            "this is the last active administrator: make another administrator first".into()
+        }
+        Invalid::Account(AccountProblem::UnitRequired) => {
+            "every role except administrator needs the unit it works in".into()
+        }
     }
 }
 
@@ -240,6 +263,13 @@ fn invalid_vi(i: &Invalid) -> String {
         Invalid::Value(e) => e.message_vi(),
         Invalid::Backup { reason } => {
             format!("bản sao lưu không qua được kiểm tra: {reason}")
+        }
+        Invalid::Account(AccountProblem::LastAdministrator) => {
+            "đây là quản trị viên cuối cùng đang hoạt động: hãy tạo một quản trị viên khác trước"
+                .into()
+        }
+        Invalid::Account(AccountProblem::UnitRequired) => {
+            "mọi vai trò trừ quản trị viên đều cần đơn vị làm việc".into()
         }
     }
 }

@@ -34,7 +34,7 @@ pub mod accounts;
 pub mod error;
 pub mod review;
 
-pub use error::{Entity, Invalid, ReorganisationProblem, Result, StoreError};
+pub use error::{AccountProblem, Entity, Invalid, ReorganisationProblem, Result, StoreError};
 
 /// Who makes a change, from where, and why. Inserts need no reason; changes and deletions do.
 #[derive(Clone, Debug, PartialEq, Eq)]

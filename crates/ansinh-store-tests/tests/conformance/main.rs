@@ -2,6 +2,7 @@
 //! PostgreSQL (`postgres::…`, when `ANSINH_TEST_PG` is set; required under CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod bulk;
 mod cases;
 mod harness;

@@ -1,0 +1,242 @@
+//! Accounts (the web application's users): created, listed, changed, disabled and enabled, on both
+//! backends; the registry always keeps an active administrator, every other role keeps a unit, and an
+//! account that is disabled or moved loses its open sessions. Every change is in the audit trail.
+
+use chrono::{Duration, NaiveDate, Utc};
+
+use ansinh_domain::registry::{Unit, UnitCode, UnitId, UnitKind};
+use ansinh_domain::text::NfcText;
+use ansinh_store::accounts::{AccountStore, NewUser, Role, Session, UserChange, UserId};
+use ansinh_store::{AccountProblem, ChangeContext, Entity, Invalid, Store, StoreError};
+
+macro_rules! accounts_conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let h = crate::harness::sqlite(stringify!($name)).await;
+                    super::$name(&h.store).await;
+                    h.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(h) = crate::harness::postgres(stringify!($name)).await else { return };
+                    super::$name(&h.store).await;
+                    h.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+accounts_conformance!(
+    accounts_are_listed_changed_and_audited,
+    the_last_administrator_cannot_be_removed,
+    a_disabled_or_moved_account_loses_its_sessions,
+);
+
+fn admin_ctx() -> ChangeContext {
+    ChangeContext::new("admin", "10.0.0.1")
+}
+
+async fn commune<S: Store>(s: &S, code: &str, name: &str) -> UnitId {
+    s.create_unit(
+        &admin_ctx(),
+        &Unit {
+            code: UnitCode::parse(code).unwrap(),
+            name: NfcText::new(name),
+            kind: UnitKind::Commune,
+            area: UnitKind::Commune.usual_area(),
+            parent: None,
+            valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            valid_to: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn user<S: AccountStore>(s: &S, name: &str, role: Role, unit: Option<UnitId>) -> UserId {
+    s.create_user(
+        &admin_ctx(),
+        &NewUser {
+            username: name.into(),
+            display_name: format!("Cán bộ {name}"),
+            password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA".into(),
+            role,
+            unit,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn session<S: AccountStore>(s: &S, token: &str, id: UserId) {
+    let now = Utc::now();
+    s.create_session(&Session {
+        token_hash: token.into(),
+        user: id,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        expires_at: now + Duration::hours(8),
+    })
+    .await
+    .unwrap();
+}
+
+fn account_problem(e: &StoreError) -> Option<AccountProblem> {
+    match e {
+        StoreError::Invalid(Invalid::Account(p)) => Some(*p),
+        _ => None,
+    }
+}
+
+async fn accounts_are_listed_changed_and_audited<S: Store + AccountStore>(s: &S) {
+    let a = commune(s, "00001", "Xã Tân Lập").await;
+    let b = commune(s, "00004", "Phường Hà Đông").await;
+    user(s, "admin", Role::Admin, None).await;
+    let officer = user(s, "xa.tanlap", Role::CommuneOfficer, Some(a)).await;
+    user(s, "doitac", Role::Partner, Some(a)).await;
+
+    let names: Vec<String> = s
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(
+        names,
+        ["admin", "doitac", "xa.tanlap"],
+        "listed by login name"
+    );
+
+    // The officer moves to another commune under a new name written in NFD: stored NFC.
+    let moved = s
+        .update_user(
+            &admin_ctx().because("điều động công tác"),
+            officer,
+            &UserChange {
+                display_name: "Nguye\u{0302}\u{0303}n Thị Hoa".into(),
+                role: Role::CommuneOfficer,
+                unit: Some(b),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.unit, Some(b));
+    assert_eq!(moved.display_name, "Nguyễn Thị Hoa");
+
+    // A role other than administrator without a unit is refused, and nothing changes.
+    let e = s
+        .update_user(
+            &admin_ctx(),
+            officer,
+            &UserChange {
+                display_name: "Nguyễn Thị Hoa".into(),
+                role: Role::Supervisor,
+                unit: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(account_problem(&e), Some(AccountProblem::UnitRequired));
+    assert_eq!(e.code(), "ACC_UNIT_REQUIRED");
+    assert_eq!(s.user(officer).await.unwrap().role, Role::CommuneOfficer);
+
+    let disabled = s
+        .set_user_active(&admin_ctx(), officer, false)
+        .await
+        .unwrap();
+    assert!(!disabled.active);
+    assert!(
+        s.set_user_active(&admin_ctx(), officer, true)
+            .await
+            .unwrap()
+            .active
+    );
+
+    // Every change is in the audit trail with the old and new values and the reason.
+    let trail = s.audit_trail(Entity::Event, Some(officer.0)).await.unwrap();
+    let details: Vec<String> = trail.iter().filter_map(|e| e.new_value.clone()).collect();
+    assert_eq!(details.len(), 4, "{details:?}");
+    assert!(details[0].contains("user_created"));
+    assert!(details[1].contains("user_changed") && details[1].contains(&a.0.to_string()));
+    assert_eq!(trail[1].reason.as_deref(), Some("điều động công tác"));
+    assert!(details[2].contains("user_disabled"));
+    assert!(details[3].contains("user_enabled"));
+
+    // Unknown accounts are not found.
+    let e = s
+        .set_user_active(&admin_ctx(), UserId(9_999), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "REG_NOT_FOUND");
+}
+
+async fn the_last_administrator_cannot_be_removed<S: Store + AccountStore>(s: &S) {
+    let a = commune(s, "00001", "Xã Tân Lập").await;
+    let admin = user(s, "admin", Role::Admin, None).await;
+    let demote = UserChange {
+        display_name: "Quản trị".into(),
+        role: Role::Supervisor,
+        unit: Some(a),
+    };
+    let e = s
+        .set_user_active(&admin_ctx(), admin, false)
+        .await
+        .unwrap_err();
+    assert_eq!(account_problem(&e), Some(AccountProblem::LastAdministrator));
+    assert_eq!(e.code(), "ACC_LAST_ADMIN");
+    let e = s
+        .update_user(&admin_ctx(), admin, &demote)
+        .await
+        .unwrap_err();
+    assert_eq!(account_problem(&e), Some(AccountProblem::LastAdministrator));
+    let kept = s.user(admin).await.unwrap();
+    assert!(
+        kept.active && kept.role == Role::Admin,
+        "nothing was written"
+    );
+
+    // With a second administrator, the first may go.
+    user(s, "admin2", Role::Admin, None).await;
+    s.update_user(&admin_ctx(), admin, &demote).await.unwrap();
+    assert_eq!(s.user(admin).await.unwrap().role, Role::Supervisor);
+}
+
+async fn a_disabled_or_moved_account_loses_its_sessions<S: Store + AccountStore>(s: &S) {
+    let a = commune(s, "00001", "Xã Tân Lập").await;
+    let b = commune(s, "00004", "Phường Hà Đông").await;
+    user(s, "admin", Role::Admin, None).await;
+    let officer = user(s, "xa.tanlap", Role::CommuneOfficer, Some(a)).await;
+    let now = Utc::now();
+
+    session(s, "t1", officer).await;
+    // A new display name alone keeps the session: what the account may see did not change.
+    let rename = UserChange {
+        display_name: "Trần Văn Nam".into(),
+        role: Role::CommuneOfficer,
+        unit: Some(a),
+    };
+    s.update_user(&admin_ctx(), officer, &rename).await.unwrap();
+    assert!(s.session("t1", now).await.unwrap().is_some());
+    // Moved to another commune: the session ends.
+    let moved = UserChange {
+        unit: Some(b),
+        ..rename
+    };
+    s.update_user(&admin_ctx(), officer, &moved).await.unwrap();
+    assert!(s.session("t1", now).await.unwrap().is_none());
+
+    session(s, "t2", officer).await;
+    s.set_user_active(&admin_ctx(), officer, false)
+        .await
+        .unwrap();
+    assert!(s.session("t2", now).await.unwrap().is_none());
+}
