@@ -6,6 +6,7 @@ mod plan;
 mod registry_cmd;
 mod review_cmd;
 mod serve_cmd;
+mod users_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -115,6 +116,8 @@ enum Cmd {
     Review(review_cmd::ReviewArgs),
     /// Run the web application (add --demo for the synthetic demo province).
     Serve(serve_cmd::ServeArgs),
+    /// The web application's accounts: list, add, set, passwd, disable, enable.
+    Users(users_cmd::UsersArgs),
     /// Classify the built-in demo commune under the standard in force and explain every household.
     Demo {
         #[arg(long, default_value = "vn-2022-2025")]
@@ -451,6 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Serve(a) => serve_cmd::serve(a, cli.standards_dir.as_deref()),
+        Cmd::Users(a) => users_cmd::users(a, cli.standards_dir.as_deref()),
         Cmd::Review(a) => review_cmd::review(a, cli.standards_dir.as_deref()),
         Cmd::Import(a) => registry_cmd::import(a),
         Cmd::Export(a) => registry_cmd::export(a),

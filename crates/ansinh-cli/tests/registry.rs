@@ -473,3 +473,99 @@ fn reimporting_a_file_with_fewer_columns_keeps_what_is_recorded() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `ansinh users`: an administrator and a commune officer made from the command line; a role other
+/// than administrator needs a unit; the last administrator cannot be disabled; a new password is
+/// printed once and never stored in clear.
+#[test]
+fn accounts_from_the_command_line() {
+    let dir = fresh("users");
+    let d = dir.as_path();
+    let (ok, _, err) = ansinh(d, &["import", &demo("don-vi.csv")]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = ansinh(
+        d,
+        &[
+            "users",
+            "add",
+            "quantri",
+            "--role",
+            "admin",
+            "--name",
+            "Quản trị",
+        ],
+    );
+    assert!(ok, "{err}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("mật khẩu / password: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert_eq!(password.len(), 16);
+    // A commune officer without a unit is refused; with the commune's code it is made.
+    let (ok, _, err) = ansinh(
+        d,
+        &[
+            "users",
+            "add",
+            "xa.a",
+            "--role",
+            "commune",
+            "--name",
+            "Cán bộ",
+        ],
+    );
+    assert!(!ok && err.contains("ACC_UNIT_REQUIRED"), "{err}");
+    let (ok, _, err) = ansinh(
+        d,
+        &[
+            "users",
+            "add",
+            "xa.a",
+            "--role",
+            "commune",
+            "--name",
+            "Cán bộ",
+            "--unit",
+            "1101",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = ansinh(
+        d,
+        &[
+            "users",
+            "add",
+            "xa.a",
+            "--role",
+            "commune",
+            "--name",
+            "Cán bộ",
+            "--unit",
+            "NOPE",
+        ],
+    );
+    assert!(!ok && err.contains("ACC_UNIT_UNKNOWN"), "{err}");
+    let (ok, out, err) = ansinh(d, &["users", "list"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("quantri") && out.contains("admin"), "{out}");
+    assert!(
+        out.contains("xa.a") && out.contains("Xã Yên Nghĩa"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(&password) && !out.contains("argon2"),
+        "no secrets listed"
+    );
+    let (ok, _, err) = ansinh(d, &["users", "disable", "quantri"]);
+    assert!(!ok && err.contains("ACC_LAST_ADMIN"), "{err}");
+    let (ok, out, _) = ansinh(d, &["users", "passwd", "quantri"]);
+    assert!(ok && !out.contains(&password), "a new password: {out}");
+    let db = std::fs::read(d.join("ansinh.db")).unwrap();
+    assert!(
+        !db.windows(password.len()).any(|w| w == password.as_bytes()),
+        "the password is stored only as its hash"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}

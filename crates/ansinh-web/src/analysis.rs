@@ -216,6 +216,26 @@ pub struct ListEntry {
     pub as_of: String,
 }
 
+/// The poor and near-poor households of the approved results in force (see
+/// `Scoped::approved_results`), live households only, by village then name: the lists the commune
+/// approved and posts. A household approved but since dissolved or moved away is no longer listed.
+pub fn approved_lists(
+    households: &[StoredHousehold],
+    units: &[StoredUnit],
+    approved: &HashMap<HouseholdId, (NaiveDate, Class)>,
+) -> Vec<ListEntry> {
+    let facts: Vec<ClassificationFact> = approved
+        .iter()
+        .map(|(&household, &(as_of, class))| ClassificationFact {
+            household,
+            as_of,
+            class: class.code().to_string(),
+            deprived: Vec::new(),
+        })
+        .collect();
+    poor_lists(households, units, &facts)
+}
+
 /// The latest reviewed class of each live household of the units, poor and near-poor only, by village
 /// then name. Households without a recorded review are left out.
 pub fn poor_lists(

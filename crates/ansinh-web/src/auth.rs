@@ -214,6 +214,8 @@ pub enum Action {
     EditRegistry,
     /// Export the registry of the subtree as a file (not partner agencies: they have the lists).
     ExportRegistry,
+    /// Create, change, disable accounts and set their passwords (administrators only).
+    ManageAccounts,
 }
 
 /// A user's reach: a role over a unit subtree (`root: None` is the whole registry, administrators only).
@@ -239,6 +241,8 @@ impl Scope {
     pub fn allows(&self, a: Action) -> bool {
         match (self.role, a) {
             (_, Action::Dashboard | Action::ReadLists) => true,
+            (Role::Admin, Action::ManageAccounts) => true,
+            (_, Action::ManageAccounts) => false,
             (Role::Admin | Role::CommuneOfficer, _) => true,
             (Role::Supervisor, Action::ReadHouseholds) => true,
             (Role::Supervisor, Action::ManageUnit) => false,
@@ -499,6 +503,46 @@ impl<S: Backend> Scoped<'_, S> {
     pub async fn classifications(&self) -> Result<Vec<ClassificationFact>, WebError> {
         self.require(Action::ReadLists)?;
         Ok(self.store.classifications_under(self.scope.root).await?)
+    }
+
+    /// The approved results in force for the communes among `units` (units already read through
+    /// this scope): for each household, the class of the latest approved snapshot of any round of its
+    /// commune (the periodic round or a later in-year decision), with its approval date. What the
+    /// commune decided, not what the engine computes today: the lists posted and published.
+    pub async fn approved_results(
+        &self,
+        units: &[StoredUnit],
+    ) -> Result<HashMap<HouseholdId, (NaiveDate, ansinh_domain::Class)>, WebError> {
+        self.require(Action::ReadLists)?;
+        let mut out: HashMap<HouseholdId, (NaiveDate, i64, ansinh_domain::Class)> = HashMap::new();
+        for u in units.iter().filter(|u| u.unit.kind.level() == 3) {
+            let rounds = self
+                .store
+                .review_rounds(u.id)
+                .await
+                .map_err(crate::review::refusal)?;
+            for r in rounds {
+                let Some(snap) = self
+                    .store
+                    .snapshots(r.id)
+                    .await
+                    .map_err(crate::review::refusal)?
+                    .pop()
+                else {
+                    continue;
+                };
+                for e in snap.entries {
+                    let key = (snap.approved_on, snap.id);
+                    let newer = out
+                        .get(&e.household)
+                        .is_none_or(|&(d, id, _)| key > (d, id));
+                    if newer {
+                        out.insert(e.household, (snap.approved_on, snap.id, e.class));
+                    }
+                }
+            }
+        }
+        Ok(out.into_iter().map(|(h, (d, _, c))| (h, (d, c))).collect())
     }
 
     /// The store, for reads about a record already checked through this scope.

@@ -8,6 +8,7 @@
 //! Every handler that shows registry data takes [`auth::Authorized`] and reads through
 //! [`auth::Scoped`], which decides in one place what a role may do and which units it reaches.
 
+pub mod admin;
 pub mod analysis;
 pub mod api;
 pub mod auth;
@@ -238,6 +239,7 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
     }
     r.merge(api::routes::<S>())
         .merge(edit::routes::<S>())
+        .merge(admin::routes::<S>())
         .merge(transfer::routes::<S>())
         .merge(api_edit::routes::<S>())
         .merge(review_pages::routes::<S>())

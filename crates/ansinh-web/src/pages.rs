@@ -44,6 +44,8 @@ pub struct Frame {
     pub can_edit: bool,
     /// May export the registry of its units (not partner agencies).
     pub can_export: bool,
+    /// May manage accounts (administrators).
+    pub can_manage_accounts: bool,
 }
 
 impl Frame {
@@ -62,6 +64,7 @@ impl Frame {
             can_read_households: auth.scope.allows(Action::ReadHouseholds),
             can_edit: auth.scope.allows(Action::EditRegistry),
             can_export: auth.scope.allows(Action::ExportRegistry),
+            can_manage_accounts: auth.scope.allows(Action::ManageAccounts),
         }
     }
     fn anonymous(lang: Lang) -> Frame {
@@ -74,6 +77,7 @@ impl Frame {
             can_read_households: false,
             can_edit: false,
             can_export: false,
+            can_manage_accounts: false,
         }
     }
 }
@@ -794,8 +798,8 @@ pub async fn lists<S: Backend>(
     let scoped = auth.scoped(&app);
     let units = scoped.units().await?;
     let households = scoped.households(&units).await?;
-    let facts = scoped.classifications().await?;
-    let entries = analysis::poor_lists(&households, &units, &facts);
+    let approved = scoped.approved_results(&units).await?;
+    let entries = analysis::approved_lists(&households, &units, &approved);
     if q.format.as_deref() == Some("csv") {
         let detail = serde_json::json!({ "export": "poor_lists", "rows": entries.len(), "root": scoped.root().map(|u| u.0) });
         app.store()
@@ -997,8 +1001,11 @@ pub async fn public_list<S: Backend>(
     let entries = if published {
         let units = scoped.units().await?;
         let households = scoped.households(&units).await?;
-        let facts = scoped.classifications().await?;
-        entry_views(&analysis::poor_lists(&households, &units, &facts), lang)
+        let approved = scoped.approved_results(&units).await?;
+        entry_views(
+            &analysis::approved_lists(&households, &units, &approved),
+            lang,
+        )
     } else {
         Vec::new()
     };

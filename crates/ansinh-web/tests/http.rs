@@ -2573,6 +2573,27 @@ async fn in_year_request(t: &T) {
             .unwrap()
             .is_empty()
     );
+    // The lists (and the public page) are the approved results: the household now stands as the
+    // in-year decision of 24/04/2026 approved it, whatever the engine computed before.
+    let class = snaps[0]["entries"][0]["class"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let head = t.api(&format!("/api/households/{}", t.own_a), &c).await["head_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let csv = t.get("/lists?format=csv", &c).await.body;
+    let decided: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(&head) && l.ends_with(",2026-04-24"))
+        .collect();
+    if class == "poor" || class == "near_poor" {
+        assert_eq!(decided.len(), 1, "{class}: {csv}");
+        assert!(decided[0].contains(&format!(",{class},")), "{}", decided[0]);
+    } else {
+        assert!(decided.is_empty(), "{class}: {decided:?}");
+    }
     // The demo's own in-year request of commune B waits at the meeting, its decision due 30/10/2026.
     let (b, _) = t.session("xa.hoabinh").await;
     let regular = *t.rounds_b.last().unwrap();
@@ -3121,4 +3142,215 @@ async fn review_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
         before,
         "{user} wrote into another unit's round"
     );
+}
+
+async fn managing_accounts(t: &T) {
+    use StatusCode as S;
+    // Only the administrator manages accounts: every other role is refused, by page and by form.
+    for user in ["tinh", "doitac", "xa.tanlap"] {
+        let (cookie, csrf) = t.session(user).await;
+        assert_eq!(
+            t.get("/admin/users", &cookie).await.status,
+            S::FORBIDDEN,
+            "{user}"
+        );
+        let r = t
+            .post(
+                "/admin/users",
+                &cookie,
+                &[
+                    ("csrf", &csrf),
+                    ("username", "ke.gian"),
+                    ("display_name", "Kẻ gian"),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, S::FORBIDDEN, "{user} creates an administrator");
+        assert!(
+            !t.get("/dashboard", &cookie)
+                .await
+                .body
+                .contains("/admin/users")
+        );
+    }
+    let (cookie, csrf) = t.session("admin").await;
+    let page = t.get("/admin/users", &cookie).await;
+    assert_eq!(page.status, S::OK);
+    assert!(page.body.contains("xa.tanlap") && page.body.contains("doitac"));
+    assert!(
+        !page.body.contains("$argon2"),
+        "no password hashes on the page"
+    );
+
+    // A partner account for the social-insurance office of commune A; its password is shown once.
+    let unit = t.commune_a.to_string();
+    let r = t
+        .post(
+            "/admin/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "bhxh.tanlap"),
+                ("display_name", "Bảo hiểm xã hội"),
+                ("role", "partner"),
+                ("unit", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.body);
+    let i = r.body.find("<code>").unwrap() + "<code>".len();
+    let password = r.body[i..].split('<').next().unwrap().to_string();
+    assert_eq!(password.len(), 16);
+    let (login, partner) = t.login("bhxh.tanlap", &password).await;
+    assert_eq!(login.status, S::SEE_OTHER, "the new account logs in");
+    assert_eq!(t.get("/lists", &partner).await.status, S::OK);
+    assert_eq!(t.get("/admin/users", &partner).await.status, S::FORBIDDEN);
+
+    // Every role but administrator needs a unit; a login name is checked.
+    let r = t
+        .post(
+            "/admin/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "tinh2"),
+                ("display_name", "Sở"),
+                ("role", "supervisor"),
+                ("unit", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ACC_UNIT_REQUIRED"));
+    let r = t
+        .post(
+            "/admin/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "Tên Có Dấu"),
+                ("display_name", "X"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    // A name taken is refused.
+    let r = t
+        .post(
+            "/admin/users",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("username", "doitac"),
+                ("display_name", "X"),
+                ("role", "partner"),
+                ("unit", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("REG_DUPLICATE"));
+
+    // Disabling ends the partner's session and its logins; enabling lets it in again.
+    let id = {
+        let body = t.get("/admin/users", &cookie).await.body;
+        let row = page_row(&body, "bhxh.tanlap");
+        row.split("/admin/users/")
+            .nth(1)
+            .unwrap()
+            .split(['"', '/'])
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let r = t
+        .post(
+            &format!("/admin/users/{id}/active"),
+            &cookie,
+            &[("csrf", &csrf), ("on", "0")],
+        )
+        .await;
+    assert_eq!(r.status, S::OK);
+    assert_eq!(
+        t.get("/lists", &partner).await.status,
+        S::SEE_OTHER,
+        "session ended"
+    );
+    assert_ne!(
+        t.login("bhxh.tanlap", &password).await.0.status,
+        S::SEE_OTHER
+    );
+    t.post(
+        &format!("/admin/users/{id}/active"),
+        &cookie,
+        &[("csrf", &csrf), ("on", "1")],
+    )
+    .await;
+    // A new password: the old one stops working.
+    let r = t
+        .post(
+            &format!("/admin/users/{id}/password"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, S::OK);
+    let i = r.body.find("<code>").unwrap() + "<code>".len();
+    let fresh = r.body[i..].split('<').next().unwrap().to_string();
+    assert_ne!(fresh, password);
+    assert_ne!(
+        t.login("bhxh.tanlap", &password).await.0.status,
+        S::SEE_OTHER
+    );
+    assert_eq!(t.login("bhxh.tanlap", &fresh).await.0.status, S::SEE_OTHER);
+
+    // The only administrator cannot disable itself.
+    let admin_id = {
+        let body = t.get("/admin/users", &cookie).await.body;
+        let row = page_row(&body, "admin");
+        row.split("/admin/users/")
+            .nth(1)
+            .unwrap()
+            .split(['"', '/'])
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let r = t
+        .post(
+            &format!("/admin/users/{admin_id}/active"),
+            &cookie,
+            &[("csrf", &csrf), ("on", "0")],
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ACC_LAST_ADMIN"));
+    assert_eq!(
+        t.get("/admin/users", &cookie).await.status,
+        S::OK,
+        "still in"
+    );
+    // A form without the session's token is refused.
+    let r = t
+        .post(
+            &format!("/admin/users/{id}/active"),
+            &cookie,
+            &[("csrf", "forged"), ("on", "0")],
+        )
+        .await;
+    assert_eq!(r.status, S::FORBIDDEN);
+}
+on_both!(accounts_are_managed_by_the_administrator, managing_accounts);
+
+/// The table row of one account on the accounts page.
+fn page_row<'a>(html: &'a str, username: &str) -> &'a str {
+    let start = html
+        .find(&format!("data-user=\"{username}\""))
+        .unwrap_or_else(|| panic!("no row for {username}"));
+    let end = html[start..]
+        .find("</tr>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
 }
