@@ -44,6 +44,8 @@ pub struct Frame {
     pub can_edit: bool,
     /// May export the registry of its units (not partner agencies).
     pub can_export: bool,
+    /// May read plan checks and forecasts (not partner agencies).
+    pub can_read_plans: bool,
 }
 
 impl Frame {
@@ -62,6 +64,7 @@ impl Frame {
             can_read_households: auth.scope.allows(Action::ReadHouseholds),
             can_edit: auth.scope.allows(Action::EditRegistry),
             can_export: auth.scope.allows(Action::ExportRegistry),
+            can_read_plans: auth.scope.allows(Action::ReadPlans),
         }
     }
     fn anonymous(lang: Lang) -> Frame {
@@ -74,6 +77,7 @@ impl Frame {
             can_read_households: false,
             can_edit: false,
             can_export: false,
+            can_read_plans: false,
         }
     }
 }
