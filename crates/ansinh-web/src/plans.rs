@@ -1040,13 +1040,16 @@ struct LineView {
     amount: String,
 }
 
+/// `(year, start, start rate, reduced)` of one projected count, formatted.
+type ProjectedYears = Vec<(i32, String, String, String)>;
+
 #[derive(Template)]
 #[template(path = "plan_forecast.html")]
 struct ForecastPage {
     f: Frame,
     id: String,
     years: Vec<i32>,
-    projections: Vec<(String, Vec<(i32, String, String, String)>, String)>,
+    projections: Vec<(String, ProjectedYears, String)>,
     pivot: Vec<(String, String, Vec<String>, String)>,
     by_year: Vec<String>,
     by_source: Vec<(String, String)>,
