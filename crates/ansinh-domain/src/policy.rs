@@ -21,6 +21,7 @@
 //! (`i64`), rounded only by a named rule. Every value marked `unconfirmed = true` (a policy, a parameter, a
 //! reference-value period) travels as a [`Caveat`] into every amount, forecast and plan cell that uses it.
 
+pub mod builtin;
 pub mod eligibility;
 pub mod exact;
 pub mod forecast;

@@ -216,6 +216,12 @@ pub enum Action {
     ExportRegistry,
     /// Create, change, disable accounts and set their passwords (administrators only).
     ManageAccounts,
+    /// The support policies and the dated reference values: public-sector planning information, so
+    /// every logged-in role reads them (partner agencies too). Nothing to write.
+    ReadPolicies,
+    /// Plan tables recomputed cell by cell and budget forecasts (with their downloads): administrators,
+    /// province/district and commune officers; not partner agencies. Nothing to write.
+    ReadPlans,
 }
 
 /// A user's reach: a role over a unit subtree (`root: None` is the whole registry, administrators only).
@@ -240,9 +246,11 @@ impl Scope {
 
     pub fn allows(&self, a: Action) -> bool {
         match (self.role, a) {
-            (_, Action::Dashboard | Action::ReadLists) => true,
+            (_, Action::Dashboard | Action::ReadLists | Action::ReadPolicies) => true,
             (Role::Admin, Action::ManageAccounts) => true,
             (_, Action::ManageAccounts) => false,
+            (Role::Partner, Action::ReadPlans) => false,
+            (Role::Supervisor, Action::ReadPlans) => true,
             (Role::Admin | Role::CommuneOfficer, _) => true,
             (Role::Supervisor, Action::ReadHouseholds) => true,
             (Role::Supervisor, Action::ManageUnit) => false,

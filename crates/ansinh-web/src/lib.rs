@@ -17,6 +17,9 @@ mod demo_review;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+// Support policies, plan checks and budget forecasts.
+pub mod plans;
+pub mod plans_api;
 // Editing, import and export of the registry.
 pub mod api_edit;
 pub mod edit;
@@ -87,6 +90,8 @@ struct Inner<S> {
     downloads: transfer::Downloads,
     /// The review workflows and scoring tables (compiled in).
     review: Result<review::Rules, String>,
+    /// The support policies and dated reference values (compiled in).
+    policies: Result<ansinh_domain::policy::PolicySet, String>,
 }
 
 /// The application state, cheap to clone.
@@ -113,6 +118,7 @@ impl<S: Backend> App<S> {
                 limiter,
                 downloads: transfer::Downloads::default(),
                 review: review::Rules::builtin(),
+                policies: plans::load_policies(),
             }),
         }
     }
@@ -140,6 +146,13 @@ impl<S> App<S> {
             .review
             .as_ref()
             .map_err(|e| WebError::Internal(format!("review rules: {e}")))
+    }
+    /// The support policies and dated reference values.
+    pub fn policies(&self) -> Result<&ansinh_domain::policy::PolicySet, WebError> {
+        self.inner
+            .policies
+            .as_ref()
+            .map_err(|e| WebError::Internal(format!("policies: {e}")))
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
@@ -244,6 +257,9 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         .merge(api_edit::routes::<S>())
         .merge(review_pages::routes::<S>())
         .merge(review_api::routes::<S>())
+        // Policies, plan checks and forecasts: pages, downloads and their API.
+        .merge(plans::routes::<S>())
+        .merge(plans_api::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)

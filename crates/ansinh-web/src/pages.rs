@@ -46,6 +46,8 @@ pub struct Frame {
     pub can_export: bool,
     /// May manage accounts (administrators).
     pub can_manage_accounts: bool,
+    /// May read plan checks and forecasts (not partner agencies).
+    pub can_read_plans: bool,
 }
 
 impl Frame {
@@ -65,6 +67,7 @@ impl Frame {
             can_edit: auth.scope.allows(Action::EditRegistry),
             can_export: auth.scope.allows(Action::ExportRegistry),
             can_manage_accounts: auth.scope.allows(Action::ManageAccounts),
+            can_read_plans: auth.scope.allows(Action::ReadPlans),
         }
     }
     fn anonymous(lang: Lang) -> Frame {
@@ -78,6 +81,7 @@ impl Frame {
             can_edit: false,
             can_export: false,
             can_manage_accounts: false,
+            can_read_plans: false,
         }
     }
 }

@@ -440,6 +440,22 @@ async fn an_officer_in_a_real_browser() {
     }
     b.screenshot("15-other-commune-refused").await;
 
+    // The Hanoi plan's Appendix 1 recomputed cell by cell: 2.022 − 607 printed as 1.416 stands out.
+    b.goto("/plans/hanoi-2022-2025-appendix-1/check").await;
+    b.wait_for_text("Không khớp").await;
+    let cell = b
+        .client
+        .find(Locator::XPath("//td[a[@href='#cell-poor-hh-y2025']]"))
+        .await
+        .unwrap();
+    assert_eq!(cell.text().await.unwrap(), "1.416");
+    assert_eq!(
+        cell.css_value("background-color").await.unwrap(),
+        "rgba(248, 215, 218, 1)",
+        "the mismatch is highlighted"
+    );
+    b.screenshot("18-plan-check-mismatch").await;
+
     // English on request; numbers and dates keep the Vietnamese forms.
     b.goto("/lang/en?next=/dashboard").await;
     b.wait_for_text("Households").await;

@@ -575,6 +575,8 @@ async fn authorisation_matrix(t: &T) {
         assert_eq!(r.status, FB, "{user}: CSRF");
         // The review's routes: the same roles, the same units (appended block below).
         review_matrix(t, user, &cookie, &csrf).await;
+        // Policies, plan checks and forecasts (appended block below).
+        plans_matrix(t, user, &cookie, &csrf).await;
         let r = t.post("/logout", &cookie, &[("csrf", &csrf)]).await;
         assert_eq!(r.status, RD);
         assert_eq!(
@@ -804,6 +806,7 @@ async fn openapi_lists_every_api_route_and_each_answers() {
         .iter()
         .chain(ansinh_web::api_edit::PATHS)
         .chain(ansinh_web::review_api::PATHS)
+        .chain(ansinh_web::plans_api::PATHS)
         .map(|s| s.to_string())
         .collect();
     assert_eq!(documented, routed);
@@ -812,7 +815,14 @@ async fn openapi_lists_every_api_route_and_each_answers() {
         if doc["paths"][p].get("get").is_none() {
             continue;
         }
-        let path = p.replace("{id}", &t.own_a.to_string()) + "?q=a";
+        let id = if p.starts_with("/api/policies") {
+            "vn-bhyt-poor".to_string()
+        } else if p.starts_with("/api/plans") {
+            "hanoi-2022-2025-appendix-1".to_string()
+        } else {
+            t.own_a.to_string()
+        };
+        let path = p.replace("{id}", &id) + "?q=a";
         let r = t.get(&path, &cookie).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         assert!(
@@ -3353,4 +3363,287 @@ fn page_row<'a>(html: &'a str, username: &str) -> &'a str {
         .find("</tr>")
         .map_or(html.len(), |e| start + e);
     &html[start..end]
+}
+
+// ------------------------------------------------------------ policies, plan checks, forecasts
+
+/// The policy and plan routes in the authorisation matrix: every logged-in role reads the policies
+/// (public-sector planning information, partner agencies too); plan checks and forecasts are for
+/// administrators and officers, not partner agencies; nothing here accepts a write.
+async fn plans_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
+    use StatusCode as S;
+    let plans = if user == "doitac" {
+        S::FORBIDDEN
+    } else {
+        S::OK
+    };
+    let unknown_plan = if user == "doitac" {
+        S::FORBIDDEN
+    } else {
+        S::NOT_FOUND
+    };
+    let cases: [(&str, S); 20] = [
+        ("/policies", S::OK),
+        ("/policies?status=all&on=2023-07-01", S::OK),
+        ("/policies/vn-bhyt-poor", S::OK),
+        ("/policies/reference-values", S::OK),
+        ("/policies/no-such-policy", S::NOT_FOUND),
+        ("/api/policies", S::OK),
+        ("/api/policies/vn-bhyt-poor", S::OK),
+        ("/api/policies/no-such-policy", S::NOT_FOUND),
+        ("/policies?on=31/02/2024", S::BAD_REQUEST),
+        ("/plans", plans),
+        ("/plans/hanoi-2022-2025-appendix-1/check", plans),
+        ("/plans/hanoi-2022-2025-appendix-1/check.xlsx", plans),
+        ("/plans/hanoi-2022-2025-appendix-1/forecast", plans),
+        ("/plans/hanoi-2022-2025-appendix-1/forecast.xlsx", plans),
+        ("/plans/da-nang-2023-plan-66/check", plans),
+        ("/plans/no-such-plan/check", unknown_plan),
+        // The Đà Nẵng table sets targets, it has no budget to forecast.
+        ("/plans/da-nang-2023-plan-66/forecast", unknown_plan),
+        ("/api/plans/hanoi-2022-2025-appendix-1/check", plans),
+        ("/api/plans/hanoi-2022-2025-appendix-1/forecast", plans),
+        ("/api/plans/no-such-plan/forecast", unknown_plan),
+    ];
+    for (path, want) in cases {
+        let r = t.get(path, cookie).await;
+        assert_eq!(r.status, want, "{user} {path}");
+        if path.starts_with("/api/") {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&r.body).is_ok(),
+                "{user} {path}: JSON even when refused"
+            );
+        }
+    }
+    // The menu offers what the role may open.
+    let d = t.get("/dashboard", cookie).await.body;
+    assert!(
+        d.contains("href=\"/policies\""),
+        "{user}: policies in the menu"
+    );
+    assert_eq!(
+        d.contains("href=\"/plans\""),
+        user != "doitac",
+        "{user}: plans in the menu"
+    );
+    // No writes: a form posted to these pages is not a route.
+    let r = t
+        .post(
+            "/plans/hanoi-2022-2025-appendix-1/check",
+            cookie,
+            &[("csrf", csrf)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        S::METHOD_NOT_ALLOWED,
+        "{user}: POST to a plan check"
+    );
+}
+
+/// Cell `(row, column)` of the first sheet of a workbook, as text.
+fn sheet_rows(bytes: &[u8], sheet: usize) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = wb.sheet_names()[sheet].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn policies_plan_checks_and_forecasts_in_the_browser_and_the_api() {
+    use ansinh_domain::policy::{builtin, forecast, plan};
+    let (store, path) = sqlite().await;
+    let t = setup(store).await;
+    // A partner agency reads the policies like everyone else.
+    let (partner, _) = t.session("doitac").await;
+    let (cookie, _) = t.session("xa.tanlap").await;
+
+    // The list: in force on the configured day (01/06/2026) by default; Hanoi's 2022-2025 policies
+    // ended on 31/12/2025, so they show under "ended" and, on a day of 2023, under "in force".
+    let list = t.get("/policies", &partner).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("/policies/vn-bhyt-poor"));
+    assert!(
+        list.body.contains("01/06/2026"),
+        "the day judged on, dd/mm/yyyy"
+    );
+    assert!(!list.body.contains("/policies/hn-bhyt-poor-near-poor\""));
+    let ended = t.get("/policies?status=ended", &partner).await.body;
+    assert!(ended.contains("/policies/hn-bhyt-poor-near-poor\""));
+    assert!(!ended.contains("/policies/vn-bhyt-poor\""));
+    let in_2023 = t.get("/policies?on=2023-03-01", &partner).await.body;
+    assert!(in_2023.contains("/policies/hn-bhyt-poor-near-poor\""));
+    let api: serde_json::Value =
+        serde_json::from_str(&t.get("/api/policies?status=all", &partner).await.body).unwrap();
+    let set = builtin::policy_set().unwrap();
+    assert_eq!(api.as_array().unwrap().len(), set.all().len());
+
+    // One policy: the amount per person and month follows the base salary 1.490.000 → 1.800.000 from
+    // 01/07/2023 → 2.340.000 from 01/07/2024 at 4,5%.
+    let p = t.get("/policies/vn-bhyt-poor", &partner).await.body;
+    for want in [
+        "Nghị định 146/2018/NĐ-CP",
+        "01/12/2018",
+        "67.050 đ",
+        "30/06/2023",
+        "01/07/2023",
+        "81.000 đ",
+        "01/07/2024",
+        "105.300 đ",
+        "Ngân sách trung ương: 100%",
+        "tình trạng của hộ theo chuẩn quốc gia là hộ nghèo",
+    ] {
+        assert!(p.contains(want), "policy page lacks {want}");
+    }
+    let en = t
+        .get(
+            "/policies/vn-bhyt-poor",
+            &format!("ansinh_lang=en; {partner}"),
+        )
+        .await
+        .body;
+    assert!(en.contains("81,000 VND") && en.contains("Amount by period"));
+    let detail: serde_json::Value =
+        serde_json::from_str(&t.get("/api/policies/vn-bhyt-poor", &partner).await.body).unwrap();
+    let amounts: Vec<i64> = detail["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["amount_vnd"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts[..3], [67_050, 81_000, 105_300]);
+    assert_eq!(detail["periods"][1]["from"], "2023-07-01");
+    // An unconfirmed value is flagged where it is used: electricity support after 2023.
+    let e = t
+        .get("/policies/vn-electricity-support", &partner)
+        .await
+        .body;
+    assert!(e.contains("caveat-box") && e.contains("Chưa xác nhận"));
+    let refs = t.get("/policies/reference-values", &partner).await.body;
+    for want in [
+        "1.490.000 đ",
+        "1.800.000 đ",
+        "2.340.000 đ",
+        "Nghị định 73/2024/NĐ-CP",
+    ] {
+        assert!(refs.contains(want), "reference values lack {want}");
+    }
+
+    // The Hanoi Appendix 1 check: 2.022 − 607 printed as 1.416 is highlighted, with its formula and
+    // inputs; the web reports exactly what the engine finds.
+    let plan_id = "hanoi-2022-2025-appendix-1";
+    let hanoi = builtin::plan(plan_id, &set).unwrap().unwrap();
+    let report = plan::check(&hanoi, &set);
+    let bad = report.count(plan::Status::Inconsistent);
+    assert!(bad > 20, "{bad}");
+    let page = t
+        .get(&format!("/plans/{plan_id}/check"), &cookie)
+        .await
+        .body;
+    assert!(
+        page.contains(
+            "<td class=\"num cell-bad\" title=\"Không khớp: prev(poor_hh) - prev(poor_reduced)\"><a href=\"#cell-poor-hh-y2025\">1.416</a>"
+        ),
+        "the 1.416 cell is highlighted and links to its finding"
+    );
+    let i = page.find("id=\"cell-poor-hh-y2025\"").unwrap();
+    let finding = &page[i..i + page[i..].find("</article>").unwrap()];
+    for want in [
+        "1.415",
+        "prev(poor_hh) - prev(poor_reduced)",
+        "poor_hh[y2024] = 2.022",
+        "poor_reduced[y2024] = 607",
+    ] {
+        assert!(
+            finding.contains(want),
+            "the finding lacks {want}: {finding}"
+        );
+    }
+    assert_eq!(
+        page.matches("<article class=\"finding cell-bad\"").count(),
+        bad + report.count(plan::Status::Error),
+        "one highlighted finding per inconsistent cell or check"
+    );
+    let api: serde_json::Value = serde_json::from_str(
+        &t.get(&format!("/api/plans/{plan_id}/check"), &cookie)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(api["counts"]["inconsistent"].as_u64(), Some(bad as u64));
+    let cell = api["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["row"] == "poor_hh" && c["column"] == "y2025" && c["check"].is_null())
+        .unwrap();
+    assert_eq!(cell["printed"], "1.416");
+    assert_eq!(cell["recomputed"], "1.415");
+    assert_eq!(cell["status"], "inconsistent");
+    // The workbook of the check: one line per cell, the same findings.
+    let (status, headers, bytes) = t
+        .get_bytes(&format!("/plans/{plan_id}/check.xlsx"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("kiem-tra-hanoi-2022-2025-appendix-1.xlsx")
+    );
+    let rows = sheet_rows(&bytes, 0);
+    let cells: Vec<&Vec<String>> = rows.iter().skip(5).collect();
+    assert_eq!(cells.len(), report.cells.len());
+    assert_eq!(cells.iter().filter(|r| r[5] == "inconsistent").count(), bad);
+    assert!(
+        cells
+            .iter()
+            .any(|r| r[0] == "poor_hh" && r[1] == "y2025" && r[6] == "1.416" && r[7] == "1.415")
+    );
+
+    // The forecast: by policy, year and funding source; the page, the API and the workbook agree with
+    // the engine, to the đồng.
+    let inputs = builtin::inputs(plan_id).unwrap().unwrap();
+    let f = forecast::forecast(&set, &inputs).unwrap();
+    let total = i64::try_from(f.total()).unwrap();
+    let fc = t
+        .get(&format!("/plans/{plan_id}/forecast"), &cookie)
+        .await
+        .body;
+    let vi_total = format!("{} đ", ansinh_domain::money::group_thousands(total));
+    assert!(
+        fc.contains(&vi_total),
+        "forecast page lacks the total {vi_total}"
+    );
+    assert!(fc.contains("Ngân sách thành phố"));
+    let api: serde_json::Value = serde_json::from_str(
+        &t.get(&format!("/api/plans/{plan_id}/forecast"), &cookie)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(api["total_vnd"], total.to_string());
+    assert_eq!(api["lines"].as_array().unwrap().len(), f.lines.len());
+    let (status, _, bytes) = t
+        .get_bytes(&format!("/plans/{plan_id}/forecast.xlsx"), &cookie)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let lines = sheet_rows(&bytes, 0);
+    let sum: f64 = lines
+        .iter()
+        .skip(1)
+        .map(|r| r[6].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(sum as i64, total);
+    let summary = sheet_rows(&bytes, 1);
+    let total_row = summary.iter().find(|r| r[0] == "Cộng / Total").unwrap();
+    assert_eq!(
+        total_row.last().unwrap().parse::<f64>().unwrap() as i64,
+        total
+    );
+    let _ = std::fs::remove_file(&path);
 }
