@@ -1,6 +1,9 @@
 //! `ansinh simulate`: a what-if comparison of two standards over batch files or the registry. The summary
 //! is counts only (no personal data); with `--out` the tables are written as CSV or one XLSX workbook.
 
+// The from→to matrix reads best indexed by state on both axes.
+#![allow(clippy::needless_range_loop)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -172,7 +175,7 @@ fn group(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -211,7 +214,11 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
     println!();
     println!(
         "{:<44} {:>12} {:>12} {:>10}",
-        if vi { "Phân loại (hộ)" } else { "Class (households)" },
+        if vi {
+            "Phân loại (hộ)"
+        } else {
+            "Class (households)"
+        },
         base.id,
         alt.id,
         if vi { "chênh lệch" } else { "change" }
@@ -277,8 +284,20 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
             continue;
         }
         let note = match (i.in_base, i.in_alt) {
-            (true, false) => if vi { " (bỏ chỉ số)" } else { " (dropped)" },
-            (false, true) => if vi { " (chỉ số mới)" } else { " (new)" },
+            (true, false) => {
+                if vi {
+                    " (bỏ chỉ số)"
+                } else {
+                    " (dropped)"
+                }
+            }
+            (false, true) => {
+                if vi {
+                    " (chỉ số mới)"
+                } else {
+                    " (new)"
+                }
+            }
             _ => "",
         };
         println!(
@@ -292,13 +311,28 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
     }
     println!(
         "  {}: {}",
-        if vi { "hộ đổi số chỉ số thiếu hụt" } else { "households whose deprivation count changes" },
+        if vi {
+            "hộ đổi số chỉ số thiếu hụt"
+        } else {
+            "households whose deprivation count changes"
+        },
         group(sim.deficit_count_changed)
     );
-    let moved: Vec<&UnitChange> = sim.provinces.iter().filter(|u| u.matrix.changed().households > 0).collect();
+    let moved: Vec<&UnitChange> = sim
+        .provinces
+        .iter()
+        .filter(|u| u.matrix.changed().households > 0)
+        .collect();
     if !moved.is_empty() {
         println!();
-        println!("{}", if vi { "Theo tỉnh (hộ nghèo: gốc → mô phỏng)" } else { "By province (poor households: base → scenario)" });
+        println!(
+            "{}",
+            if vi {
+                "Theo tỉnh (hộ nghèo: gốc → mô phỏng)"
+            } else {
+                "By province (poor households: base → scenario)"
+            }
+        );
         for u in moved.iter().take(20) {
             println!(
                 "  {:>6}: {} → {} ({})",
@@ -312,7 +346,11 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
     println!();
     println!(
         "{} {}",
-        if vi { "Tác động ngân sách năm" } else { "Budget impact, year" },
+        if vi {
+            "Tác động ngân sách năm"
+        } else {
+            "Budget impact, year"
+        },
         b.year
     );
     for l in &b.lines {
@@ -331,7 +369,11 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
     }
     println!(
         "  {}: {} đ",
-        if vi { "Tổng chênh lệch" } else { "Total change" },
+        if vi {
+            "Tổng chênh lệch"
+        } else {
+            "Total change"
+        },
         signed(b.delta_total())
     );
     if !sim.caveats.is_empty() {
@@ -339,9 +381,15 @@ fn summary(sim: &Simulation, b: &Budget, base: &Standard, alt: &Standard, lang: 
         println!(
             "{}",
             if vi {
-                format!("Lưu ý: kết quả phụ thuộc {} điểm CHƯA XÁC NHẬN của chuẩn; giá chính sách theo số đếm lớp hộ, chưa xét điều kiện khác của chính sách.", sim.caveats.len())
+                format!(
+                    "Lưu ý: kết quả phụ thuộc {} điểm CHƯA XÁC NHẬN của chuẩn; giá chính sách theo số đếm lớp hộ, chưa xét điều kiện khác của chính sách.",
+                    sim.caveats.len()
+                )
             } else {
-                format!("Note: results depend on {} UNCONFIRMED point(s) of the standards; policies are priced by class counts, without their other conditions.", sim.caveats.len())
+                format!(
+                    "Note: results depend on {} UNCONFIRMED point(s) of the standards; policies are priced by class counts, without their other conditions.",
+                    sim.caveats.len()
+                )
             }
         );
     }
@@ -384,7 +432,10 @@ fn matrix_rows(m: &Matrix, prefix: &[Cell], rows: &mut Vec<Vec<Cell>>) {
     }
 }
 
-fn unit_rows(units: &[UnitChange], names: &std::collections::BTreeMap<i64, (String, String)>) -> Vec<Vec<Cell>> {
+fn unit_rows(
+    units: &[UnitChange],
+    names: &std::collections::BTreeMap<i64, (String, String)>,
+) -> Vec<Vec<Cell>> {
     units
         .iter()
         .map(|u| {

@@ -13,6 +13,9 @@
 //!   `poor_and_near_poor_persons`, …); other policies are listed as not priced, with the reason. Conditions
 //!   of a policy beyond the class (e.g. living in a poor commune) are not applied: the caveat says so.
 
+// The from→to matrix reads best indexed by state on both axes.
+#![allow(clippy::needless_range_loop)]
+
 use rayon::prelude::*;
 
 use crate::classify::{INCOMPLETE, classify_chunk};
@@ -190,6 +193,9 @@ pub struct Simulation {
     pub caveats: Vec<Caveat>,
 }
 
+/// An indicator of either standard: id, names, and its bit under the base and under the alternative.
+type IndicatorBits = (String, String, String, Option<u32>, Option<u32>);
+
 struct ChunkOut {
     base: Vec<u8>,
     alt: Vec<u8>,
@@ -210,7 +216,7 @@ pub fn simulate(
     province: Option<&[i64]>,
 ) -> Simulation {
     // Union of indicators, with the bit each standard gives them.
-    let mut ids: Vec<(String, String, String, Option<u32>, Option<u32>)> = base
+    let mut ids: Vec<IndicatorBits> = base
         .indicators
         .iter()
         .enumerate()

@@ -138,7 +138,7 @@ fn incomplete_households_are_counted_as_incomplete_under_both_standards() {
         .unsafe_water()
         .map_member(0, |m| m.missing("has_health_insurance"));
     // With the cut-off at 4 the same gap still decides (2 or 3 deprivations against 4): near-poor.
-    let s = run("sim-cutoff-4", &[open.clone()]);
+    let s = run("sim-cutoff-4", std::slice::from_ref(&open));
     assert_eq!(s.matrix[INCOMPLETE_STATE][NEAR].households, 1);
     let s = run("sim-raise-lines-10pct", &[open]);
     assert_eq!(s.matrix[INCOMPLETE_STATE][INCOMPLETE_STATE].households, 1);

@@ -51,7 +51,11 @@ pub async fn registry_batch<S: Store>(
             let mut k = 0;
             while k < ids.len() {
                 let p = ids[k];
-                ids.extend(all.iter().filter(|u| u.unit.parent == Some(p)).map(|u| u.id));
+                ids.extend(
+                    all.iter()
+                        .filter(|u| u.unit.parent == Some(p))
+                        .map(|u| u.id),
+                );
                 k += 1;
             }
             Some(ids)
@@ -116,10 +120,9 @@ pub async fn registry_batch<S: Store>(
         .zip(&members)
         .map(|(h, m)| (&h.household, m.as_slice()))
         .collect();
-    let batch = registry::households_to_batch(&items, as_of, |u| {
-        by_id.get(&u).and_then(|s| s.unit.area)
-    })
-    .map_err(|e| IoError::Store(e.into()))?;
+    let batch =
+        registry::households_to_batch(&items, as_of, |u| by_id.get(&u).and_then(|s| s.unit.area))
+            .map_err(|e| IoError::Store(e.into()))?;
     Ok(RegistryBatch {
         household_ids: households.iter().map(|h| h.id).collect(),
         batch,
