@@ -6,6 +6,7 @@ mod plan;
 mod registry_cmd;
 mod review_cmd;
 mod serve_cmd;
+mod simulate_cmd;
 mod users_cmd;
 
 use std::path::{Path, PathBuf};
@@ -114,6 +115,8 @@ enum Cmd {
     Quality(registry_cmd::QualityArgs),
     /// Review rounds (rà soát): open, status, advance a step, the list to post at the village house.
     Review(review_cmd::ReviewArgs),
+    /// What if another standard applied: class changes (from→to), by unit and indicator, budget impact.
+    Simulate(Box<simulate_cmd::SimulateArgs>),
     /// Run the web application (add --demo for the synthetic demo province).
     Serve(serve_cmd::ServeArgs),
     /// The web application's accounts: list, add, set, passwd, disable, enable.
@@ -179,7 +182,12 @@ fn main() -> ExitCode {
 }
 
 fn registry(dir: Option<&Path>) -> Result<Registry> {
-    let files: Vec<(String, String)> = match dir {
+    load_registry(&standard_files(dir)?)
+}
+
+/// The standard files of a folder, or the built-in ones.
+fn standard_files(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    Ok(match dir {
         Some(d) => {
             let mut v = Vec::new();
             let mut entries: Vec<PathBuf> = std::fs::read_dir(d)
@@ -199,8 +207,12 @@ fn registry(dir: Option<&Path>) -> Result<Registry> {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect(),
-    };
-    Registry::load(&files).map_err(|errs| {
+    })
+}
+
+/// Loads a set of standard files, all or nothing.
+fn load_registry(files: &[(String, String)]) -> Result<Registry> {
+    Registry::load(files).map_err(|errs| {
         let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         anyhow!(
             "standards failed to load (nothing was loaded):\n{}",
@@ -461,6 +473,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Template(a) => registry_cmd::template(a),
         Cmd::Backup(a) => registry_cmd::backup(a),
         Cmd::Restore(a) => registry_cmd::restore(a),
+        Cmd::Simulate(a) => simulate_cmd::run(*a, cli.standards_dir.as_deref()),
         Cmd::Quality(a) => registry_cmd::quality(a, cli.standards_dir.as_deref()),
         Cmd::Demo { standard, lang } => {
             let reg = registry(cli.standards_dir.as_deref())?;

@@ -126,15 +126,15 @@ pub struct QualityArgs {
 }
 
 /// An error with its stable code, in Vietnamese and English.
-fn err(e: IoError) -> anyhow::Error {
+pub(crate) fn err(e: IoError) -> anyhow::Error {
     anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e.message_en())
 }
 
-fn store_err(e: StoreError) -> anyhow::Error {
+pub(crate) fn store_err(e: StoreError) -> anyhow::Error {
     err(IoError::Store(e))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
@@ -155,7 +155,7 @@ fn actor(db: &DbArgs) -> String {
         .unwrap_or_else(|| "cli".into())
 }
 
-fn is_postgres(db: &str) -> bool {
+pub(crate) fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 

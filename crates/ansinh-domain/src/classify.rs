@@ -78,7 +78,12 @@ pub fn classify(std: &Standard, batch: &Batch) -> Results {
 }
 
 /// Indicator values (three-valued) of a chunk, then rules; returns results and the per-indicator values.
-fn classify_chunk(std: &Standard, batch: &Batch, h0: usize, h1: usize) -> (Results, Vec<Vec<u8>>) {
+pub(crate) fn classify_chunk(
+    std: &Standard,
+    batch: &Batch,
+    h0: usize,
+    h1: usize,
+) -> (Results, Vec<Vec<u8>>) {
     let lines = std.lines();
     let mut chunk = Chunk::new(batch, h0, h1, &lines, area_codes(batch));
     let len = h1 - h0;

@@ -107,6 +107,8 @@ pub struct Env<'a> {
     pub definitions: HashMap<String, (Level, &'a Node)>,
     /// `deficits` is allowed (classification rules only).
     pub allow_deficits: bool,
+    /// The standard's `deficit_cutoff`, readable by name in classification rules.
+    pub deficit_cutoff: Option<i64>,
 }
 
 /// Compiles a boolean expression at household level.
@@ -252,6 +254,21 @@ impl Compiler<'_, '_> {
                 return Err(ExprError::new(
                     span,
                     "`deficits` can only be used in classification rules",
+                ));
+            }
+            "deficit_cutoff" if self.env.allow_deficits => {
+                return match self.env.deficit_cutoff {
+                    Some(v) => Ok((Ir::IConst(v), Ty::Int)),
+                    None => Err(ExprError::new(
+                        span,
+                        "`deficit_cutoff` is used but the standard does not declare `deficit_cutoff = N`",
+                    )),
+                };
+            }
+            "deficit_cutoff" => {
+                return Err(ExprError::new(
+                    span,
+                    "`deficit_cutoff` can only be used in classification rules",
                 ));
             }
             _ => {}

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod registry;
 pub mod review;
 pub mod schema;
+pub mod simulate;
 pub mod standard;
 pub mod text;
 

@@ -123,6 +123,10 @@ pub struct Standard {
     pub indicators: Vec<Indicator>,
     pub rules: Vec<Rule>,
     pub caveats: Vec<Caveat>,
+    /// The deprivation count the rules compare with (`deficit_cutoff` in the file), when declared.
+    pub deficit_cutoff: Option<i64>,
+    /// Indicators removed by a layer (`drop_indicators`), in the order given.
+    pub dropped_indicators: Vec<String>,
     /// The file the standard was loaded from.
     pub file: String,
 }
@@ -276,6 +280,11 @@ struct StandardFile {
     dimensions: Option<Vec<DimensionFile>>,
     indicators: Option<Vec<IndicatorFile>>,
     rules: Option<Vec<RuleFile>>,
+    /// Number of deprivations the rules call `deficit_cutoff` (inherited; a layer may change it).
+    deficit_cutoff: Option<Spanned<i64>>,
+    /// Indicators of the inherited set this layer removes (what-if scenarios).
+    #[serde(default)]
+    drop_indicators: Vec<Spanned<String>>,
 }
 
 /// Where a piece of text came from, to turn byte offsets into file/line/column.
@@ -586,7 +595,22 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             )),
         }
     }
+    let deficit_cutoff = match inherit!(deficit_cutoff) {
+        Some((po, v)) => {
+            let k = *v.get_ref();
+            if !(0..=32).contains(&k) {
+                errors.push(po.err(
+                    Some(v.span().start),
+                    "STD_VALUE",
+                    "`deficit_cutoff` is a number of indicators, from 0 to 32",
+                ));
+            }
+            Some(k)
+        }
+        None => None,
+    };
     let mut env = Env {
+        deficit_cutoff,
         thresholds: thresholds.iter().map(|t| t.name.clone()).collect(),
         definitions: def_nodes
             .iter()
@@ -615,8 +639,31 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             en: d.en.clone(),
         })
         .collect();
+    // Indicators dropped by a layer: every name must be an indicator of the set it inherits.
+    let mut dropped: Vec<String> = Vec::new();
+    for p in chain.iter().rev() {
+        for d in &p.file.drop_indicators {
+            let id = d.get_ref();
+            if !inds.iter().any(|i| i.id.get_ref() == id) {
+                let known: Vec<&str> = inds.iter().map(|i| i.id.get_ref().as_str()).collect();
+                errors.push(p.origin.err(
+                    Some(d.span().start),
+                    "STD_REF",
+                    format!(
+                        "`drop_indicators` names unknown indicator `{id}` (known: {})",
+                        known.join(", ")
+                    ),
+                ));
+            } else if !dropped.contains(id) {
+                dropped.push(id.clone());
+            }
+        }
+    }
     let mut indicators = Vec::new();
     for i in inds {
+        if dropped.contains(i.id.get_ref()) {
+            continue;
+        }
         if !dimensions.iter().any(|d| d.id == *i.dimension.get_ref()) {
             errors.push(io.err(
                 Some(i.dimension.span().start),
@@ -668,7 +715,7 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             Err(e) => errors.push(e),
         }
     }
-    if inds.is_empty() || inds.len() > 32 {
+    if inds.len() == dropped.len() || inds.len() > 32 {
         errors.push(io.err(
             None,
             "STD_VALUE",
@@ -734,6 +781,8 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
         indicators,
         rules: out_rules,
         caveats,
+        deficit_cutoff,
+        dropped_indicators: dropped,
         file: o.file.to_string(),
     })
 }

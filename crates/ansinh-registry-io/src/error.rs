@@ -41,6 +41,8 @@ pub enum IoError {
     SqliteOnly { what: &'static str },
     #[error("unknown standard `{0}`")]
     Standard(String),
+    #[error("no administrative unit with code `{0}`")]
+    UnknownUnit(String),
 }
 
 impl IoError {
@@ -63,6 +65,7 @@ impl IoError {
             IoError::Checksum { .. } => "BACKUP_CHECKSUM",
             IoError::SqliteOnly { .. } => "BACKUP_SQLITE_ONLY",
             IoError::Standard(_) => "STD_UNKNOWN",
+            IoError::UnknownUnit(_) => "UNIT_UNKNOWN",
         }
     }
 
@@ -98,6 +101,7 @@ impl IoError {
             ),
             IoError::SqliteOnly { .. } => "chức năng này chỉ dùng cho cơ sở dữ liệu nhúng (SQLite); với PostgreSQL xem docs/backup.md".into(),
             IoError::Standard(id) => format!("không có chuẩn `{id}`"),
+            IoError::UnknownUnit(c) => format!("không có đơn vị hành chính mã `{c}`"),
         }
     }
 }

@@ -12,6 +12,8 @@
 //!   or Parquet, in the import's own format.
 //! - [`backup`]: consistent online backup and verified, all-or-nothing restore of the SQLite registry.
 //! - [`quality`]: likely problems (fuzzy duplicate persons, impossible ages and relations, …).
+//! - [`simulate`]: the registry (or the part under a unit) as one batch with commune and province keys,
+//!   for what-if simulation (`ansinh_domain::simulate`).
 //!
 //! Personal data (names, citizen IDs) goes into files and onto the officer's screen, never into logs.
 
@@ -23,5 +25,6 @@ pub mod import;
 pub mod quality;
 pub mod raw;
 pub mod report;
+pub mod simulate;
 
 pub use error::{IoError, Result};

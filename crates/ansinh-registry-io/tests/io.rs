@@ -278,6 +278,75 @@ async fn import_and_export_within_units<S: Store>(s: &S, dir: &Path) {
     assert!(text.contains("YN-9") && !text.contains("HN-1004"), "{text}");
 }
 
+/// The registry read as one batch for simulation: every household with its commune and province keys, or
+/// only those under a unit; the same batch under two standards, Hà Nội's lines against the national ones.
+async fn registry_as_a_simulation_batch<S: Store>(s: &S, _dir: &Path) {
+    use ansinh_domain::simulate::{MatrixExt, simulate};
+    use ansinh_registry_io::simulate::registry_batch;
+    let ctx = import::import_context("can_bo", &demo());
+    import::import_files(s, &ctx, &demo(), &opts(OnError::RejectFile))
+        .await
+        .unwrap();
+    let rb = registry_batch(s, None, d(2025, 1, 15)).await.unwrap();
+    assert_eq!(rb.batch.households(), 8);
+    assert_eq!(rb.household_ids.len(), 8);
+    let mut communes = rb.commune.clone();
+    communes.sort();
+    communes.dedup();
+    assert_eq!(communes, [1101, 1102]);
+    assert!(rb.province.iter().all(|&p| p == 1));
+    assert_eq!(rb.units[&1102].0, "1102");
+    let ward = ansinh_domain::registry::UnitCode::parse("1102").unwrap();
+    let only = registry_batch(s, Some(&ward), d(2025, 1, 15))
+        .await
+        .unwrap();
+    assert_eq!(only.batch.households(), 4);
+    assert!(only.commune.iter().all(|&c| c == 1102));
+    let unknown = ansinh_domain::registry::UnitCode::parse("9999").unwrap();
+    let e = registry_batch(s, Some(&unknown), d(2025, 1, 15))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "UNIT_UNKNOWN");
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../standards");
+    let files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    let reg = ansinh_domain::Registry::load(&files).unwrap();
+    let (base, hanoi) = (
+        reg.get("vn-2022-2025").unwrap(),
+        reg.get("hanoi-2022-2025").unwrap(),
+    );
+    let same = simulate(base, base, &rb.batch, Some(&rb.commune), Some(&rb.province));
+    assert_eq!(same.households, 8);
+    assert_eq!(same.matrix.changed().households, 0);
+    assert_eq!(same.communes.len(), 2);
+    assert_eq!(same.provinces[0].matrix, same.matrix);
+    // Hà Nội's higher lines never make a household less poor.
+    let h = simulate(
+        base,
+        hanoi,
+        &rb.batch,
+        Some(&rb.commune),
+        Some(&rb.province),
+    );
+    assert!(h.matrix.alt(0).households >= h.matrix.base(0).households);
+    let total: i64 = h
+        .communes
+        .iter()
+        .map(|c| c.matrix.changed().households)
+        .sum();
+    assert_eq!(total, h.matrix.changed().households);
+}
+
 macro_rules! both {
     ($name:ident, $case:ident) => {
         mod $name {
@@ -312,6 +381,7 @@ macro_rules! both {
 both!(demo_files, files_in_and_out);
 both!(row_errors, errors_name_row_and_column);
 both!(within_units, import_and_export_within_units);
+both!(simulation_batch, registry_as_a_simulation_batch);
 
 #[tokio::test]
 async fn backup_and_restore_round_trip() {
