@@ -344,6 +344,11 @@ impl Eligibility {
     }
 }
 
+/// Whether a fact or catalogue field is recorded per household or per member (`None`: unknown name).
+pub fn fact_level(name: &str) -> Option<Level> {
+    lookup(name).map(|(l, _)| l)
+}
+
 /// The Vietnamese and English label of a fact or catalogue field.
 pub fn label(name: &str) -> Option<(&'static str, &'static str)> {
     if let Some(f) = schema::field(name) {

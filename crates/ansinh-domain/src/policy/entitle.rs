@@ -69,6 +69,27 @@ pub struct Subject {
     pub members: Vec<SubjectMember>,
 }
 
+/// The latest exits from poverty and from near-poverty in an approved timeline (oldest first, the last
+/// entry the current status). An exit followed by a return (poor again; poor or near-poor again for
+/// near-poverty) no longer counts.
+pub fn exits(timeline: &[(NaiveDate, Class)]) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let poorish = |c: Class| matches!(c, Class::Poor | Class::NearPoor);
+    let now = timeline.last().map(|t| t.1);
+    let poverty = timeline
+        .windows(2)
+        .filter(|w| w[0].1 == Class::Poor && w[1].1 != Class::Poor)
+        .map(|w| w[1].0)
+        .last()
+        .filter(|_| now != Some(Class::Poor));
+    let near = timeline
+        .windows(2)
+        .filter(|w| poorish(w[0].1) && !poorish(w[1].1))
+        .map(|w| w[1].0)
+        .last()
+        .filter(|_| !now.is_some_and(poorish));
+    (poverty, near)
+}
+
 /// Whole months from `from` to `to` (0 when `to` is not later).
 pub fn whole_months(from: NaiveDate, to: NaiveDate) -> i64 {
     let mut m = super::months_between(from, to);
