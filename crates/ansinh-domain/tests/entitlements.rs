@@ -300,7 +300,10 @@ fn the_partner_exports_name_existing_policies_and_known_columns() {
 #[test]
 fn exits_are_read_from_the_approved_timeline_and_a_return_cancels_them() {
     use ansinh_domain::policy::entitle::exits;
-    let t = [(d(2022, 11, 1), Class::Poor), (d(2023, 11, 1), Class::NearPoor)];
+    let t = [
+        (d(2022, 11, 1), Class::Poor),
+        (d(2023, 11, 1), Class::NearPoor),
+    ];
     assert_eq!(exits(&t), (Some(d(2023, 11, 1)), None));
     let t = [
         (d(2022, 11, 1), Class::Poor),
@@ -308,7 +311,11 @@ fn exits_are_read_from_the_approved_timeline_and_a_return_cancels_them() {
         (d(2024, 11, 1), Class::NotPoor),
     ];
     assert_eq!(exits(&t), (Some(d(2023, 11, 1)), Some(d(2024, 11, 1))));
-    let t = [(d(2022, 11, 1), Class::Poor), (d(2023, 11, 1), Class::NotPoor), (d(2024, 11, 1), Class::Poor)];
+    let t = [
+        (d(2022, 11, 1), Class::Poor),
+        (d(2023, 11, 1), Class::NotPoor),
+        (d(2024, 11, 1), Class::Poor),
+    ];
     assert_eq!(exits(&t), (None, None));
     assert_eq!(exits(&[(d(2024, 11, 1), Class::Average)]), (None, None));
 }

@@ -39,11 +39,11 @@ use ansinh_domain::Class;
 use ansinh_domain::policy::entitle::{self, Subject, SubjectMember};
 use ansinh_domain::policy::partner::Partner;
 use ansinh_domain::policy::{Exact, Fact, Per, PolicySet, eligibility};
+use ansinh_domain::registry::{HouseholdId, UnitId};
 use ansinh_domain::registry::{Relation, Sex};
 use ansinh_domain::review::RoundKind;
 use ansinh_domain::schema::Level;
 use ansinh_store::review::{ReviewStore, RoundId};
-use ansinh_domain::registry::{HouseholdId, UnitId};
 use ansinh_store::{Store, StoredHousehold};
 
 use crate::raw::partial_path;
@@ -423,7 +423,8 @@ pub fn list(
             return Err(EntitleError::UnknownPolicy(id.clone()));
         };
         for l in &facts.households {
-            let o = entitle::entitle(p, &set.refs, &l.subject, year).map_err(EntitleError::Price)?;
+            let o =
+                entitle::entitle(p, &set.refs, &l.subject, year).map_err(EntitleError::Price)?;
             let hh = &l.household.household;
             let stored_member = |i: usize| {
                 l.members
@@ -633,7 +634,8 @@ fn t(s: impl Into<String>) -> Cell {
 }
 
 fn date(d: Option<NaiveDate>) -> Cell {
-    t(d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default())
+    t(d.map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_default())
 }
 
 /// "100%", "70%", "4,5%".
@@ -703,7 +705,10 @@ pub fn list_rows(l: &BeneficiaryList) -> Vec<Vec<Cell>> {
             t(&b.village),
             t(&b.address),
             t(class_vi(b.class)),
-            t(b.member.as_ref().map(|m| m.full_name.clone()).unwrap_or_default()),
+            t(b.member
+                .as_ref()
+                .map(|m| m.full_name.clone())
+                .unwrap_or_default()),
             date(b.member.as_ref().and_then(|m| m.date_of_birth)),
             Cell::Int(b.per_unit),
             t(per_vi(b.per)),
@@ -756,9 +761,9 @@ pub fn undecided_rows(l: &BeneficiaryList, only: Option<&[String]>) -> Vec<Vec<C
 /// A partner's list as rows (its headers first): one row per beneficiary of its policies.
 pub fn partner_rows(l: &BeneficiaryList, p: &Partner) -> Vec<Vec<Cell>> {
     let mut rows = vec![p.columns.iter().map(|(_, h)| t(h)).collect()];
-    let mut n = 0i64;
-    for b in l.lines.iter().filter(|b| p.policies.contains(&b.policy_id)) {
-        n += 1;
+    let mine = l.lines.iter().filter(|b| p.policies.contains(&b.policy_id));
+    for (i, b) in mine.enumerate() {
+        let n = i as i64 + 1;
         let who = b.member.as_ref().or(b.head.as_ref());
         let row = p
             .columns

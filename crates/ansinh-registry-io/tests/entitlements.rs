@@ -152,7 +152,9 @@ async fn approved_round<S: Store + ReviewStore>(
             })
             .collect(),
     };
-    s.record_meeting(&ctx, r.id, &m, "biên bản", &w).await.unwrap();
+    s.record_meeting(&ctx, r.id, &m, "biên bản", &w)
+        .await
+        .unwrap();
     s.advance(&ctx, r.id, Step::Post, d(year, 10, 10), &w)
         .await
         .unwrap();
@@ -225,13 +227,42 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
         .unwrap();
     let mut head = member("Nguyễn Văn An", Relation::Head, d(1960, 3, 10), Sex::Male);
     head.citizen_id = Some(CitizenId::parse("001060001234").unwrap());
-    let mut child = member("Nguyễn Thị Bình", Relation::Child, d(2015, 9, 1), Sex::Female);
+    let mut child = member(
+        "Nguyễn Thị Bình",
+        Relation::Child,
+        d(2015, 9, 1),
+        Sex::Female,
+    );
     child.attending_school = Some(true);
     let people: [(&str, Vec<Member>); 4] = [
         ("H1", vec![head, child]),
-        ("H2", vec![member("Trần Văn Cường", Relation::Head, d(1975, 1, 1), Sex::Male)]),
-        ("H3", vec![member("Lê Thị Dung", Relation::Head, d(1980, 1, 1), Sex::Female)]),
-        ("H4", vec![member("Phạm Văn Em", Relation::Head, d(1985, 1, 1), Sex::Male)]),
+        (
+            "H2",
+            vec![member(
+                "Trần Văn Cường",
+                Relation::Head,
+                d(1975, 1, 1),
+                Sex::Male,
+            )],
+        ),
+        (
+            "H3",
+            vec![member(
+                "Lê Thị Dung",
+                Relation::Head,
+                d(1980, 1, 1),
+                Sex::Female,
+            )],
+        ),
+        (
+            "H4",
+            vec![member(
+                "Phạm Văn Em",
+                Relation::Head,
+                d(1985, 1, 1),
+                Sex::Male,
+            )],
+        ),
     ];
     let mut ids = Vec::new();
     for (code, ms) in &people {
@@ -256,13 +287,20 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
     let e = entitlements::beneficiaries(s, &set, RoundId(r2023.0 + 99), &EntitleOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(e.code(), "REG_NOT_FOUND" | "REVIEW_NOT_FOUND"), "{}", e.code());
+    assert!(
+        matches!(e.code(), "REG_NOT_FOUND" | "REVIEW_NOT_FOUND"),
+        "{}",
+        e.code()
+    );
     let r = approved_round(s, unit, 2024, &with([Poor, NearPoor, NotPoor, NotPoor])).await;
 
     let l = entitlements::beneficiaries(s, &set, r, &EntitleOptions::default())
         .await
         .unwrap();
-    assert_eq!(l.year, 2025, "a periodic round of 2024 sets the status for 2025");
+    assert_eq!(
+        l.year, 2025,
+        "a periodic round of 2024 sets the status for 2025"
+    );
     assert_eq!(l.approved_on, d(2024, 11, 1));
     assert!(l.policies.contains(&"vn-bhyt-poor".to_string()));
     assert!(
@@ -275,8 +313,14 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
     // Health insurance: both members of the poor household, 12 × 105,300.
     let bhyt = of("vn-bhyt-poor");
     assert_eq!(bhyt.len(), 2);
-    assert!(bhyt.iter().all(|b| b.household_code == "H1" && b.year_total == 1_263_600));
-    assert_eq!(bhyt[0].split, vec![("central_budget".to_string(), 1_263_600)]);
+    assert!(
+        bhyt.iter()
+            .all(|b| b.household_code == "H1" && b.year_total == 1_263_600)
+    );
+    assert_eq!(
+        bhyt[0].split,
+        vec![("central_budget".to_string(), 1_263_600)]
+    );
     // Near-poor: the poor-commune fact is not recorded, so it cannot be decided, and says why.
     assert!(of("vn-bhyt-near-poor").is_empty());
     let und: Vec<_> = l
@@ -287,16 +331,27 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
     assert_eq!(und.len(), 1);
     assert_eq!(und[0].household_code, "H2");
     assert_eq!(und[0].missing, vec!["poor_commune".to_string()]);
-    assert!(und[0].message_en.starts_with("cannot decide: field poor_commune"));
+    assert!(
+        und[0]
+            .message_en
+            .starts_with("cannot decide: field poor_commune")
+    );
     // Left poverty on 01/11/2024: a VBSP loan for households that left poverty within 3 years.
     let loan = of("vn-vbsp-loan-after-exit");
     assert_eq!(loan.len(), 1);
-    assert_eq!((loan[0].household_code.as_str(), loan[0].year_total), ("H2", 100_000_000));
+    assert_eq!(
+        (loan[0].household_code.as_str(), loan[0].year_total),
+        ("H2", 100_000_000)
+    );
     assert_eq!(loan[0].class, NearPoor);
     assert!(loan[0].member.is_none());
     assert_eq!(loan[0].head.as_ref().unwrap().full_name, "Trần Văn Cường");
     // H3 left near-poverty but was never poor; H4 never either.
-    assert!(of("vn-vbsp-loan-poor").iter().all(|b| b.household_code == "H1"));
+    assert!(
+        of("vn-vbsp-loan-poor")
+            .iter()
+            .all(|b| b.household_code == "H1")
+    );
     // Electricity: the poor household, 55,000 a month, flagged as unconfirmed after 2023.
     let el = of("vn-electricity-support");
     assert_eq!(el.len(), 1);
@@ -304,9 +359,13 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
     assert!(!el[0].caveats.is_empty());
     // Learning costs: the pupil is attending school, but her school level is not recorded.
     assert!(of("vn-edu-learning-cost").is_empty());
-    assert!(l.undecided.iter().any(|u| u.policy_id == "vn-edu-learning-cost"
-        && u.member_name.as_deref() == Some("Nguyễn Thị Bình")
-        && u.missing == vec!["school_level".to_string()]));
+    assert!(
+        l.undecided
+            .iter()
+            .any(|u| u.policy_id == "vn-edu-learning-cost"
+                && u.member_name.as_deref() == Some("Nguyễn Thị Bình")
+                && u.missing == vec!["school_level".to_string()])
+    );
 
     // Assumed facts decide what the registry does not record.
     let opts = EntitleOptions {
@@ -314,9 +373,15 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
         policies: vec!["vn-bhyt-near-poor".into(), "vn-bhyt-poor".into()],
         assume: [("poor_commune".to_string(), Fact::Bool(false))].into(),
     };
-    let l2 = entitlements::beneficiaries(s, &set, r, &opts).await.unwrap();
+    let l2 = entitlements::beneficiaries(s, &set, r, &opts)
+        .await
+        .unwrap();
     assert_eq!(l2.policies, ["vn-bhyt-near-poor", "vn-bhyt-poor"]);
-    let np: Vec<_> = l2.lines.iter().filter(|b| b.policy_id == "vn-bhyt-near-poor").collect();
+    let np: Vec<_> = l2
+        .lines
+        .iter()
+        .filter(|b| b.policy_id == "vn-bhyt-near-poor")
+        .collect();
     assert_eq!(np.len(), 1);
     assert_eq!((np[0].per_unit, np[0].year_total), (73_710, 12 * 73_710));
     assert!(l2.undecided.is_empty());
@@ -325,7 +390,10 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
         ..EntitleOptions::default()
     };
     assert_eq!(
-        entitlements::beneficiaries(s, &set, r, &bad).await.unwrap_err().code(),
+        entitlements::beneficiaries(s, &set, r, &bad)
+            .await
+            .unwrap_err()
+            .code(),
         "ENT_UNKNOWN_POLICY"
     );
 
@@ -342,13 +410,19 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
     assert_eq!(rows[0], headers);
     assert_eq!(rows.len(), 1 + 3, "two poor members and one near-poor");
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
-    let an = rows.iter().find(|r| r[col("Họ và tên")] == "Nguyễn Văn An").unwrap();
+    let an = rows
+        .iter()
+        .find(|r| r[col("Họ và tên")] == "Nguyễn Văn An")
+        .unwrap();
     assert_eq!(an[col("Ngày sinh")], "10/03/1960");
     assert_eq!(an[col("Giới tính")], "Nam");
     assert_eq!(an[col("Số định danh cá nhân/CCCD")], "001060001234");
     assert_eq!(an[col("Tỷ lệ hỗ trợ")], "100%");
     assert_eq!(an[col("Số tiền hỗ trợ trong năm (đồng)")], "1263600");
-    let cuong = rows.iter().find(|r| r[col("Họ và tên")] == "Trần Văn Cường").unwrap();
+    let cuong = rows
+        .iter()
+        .find(|r| r[col("Họ và tên")] == "Trần Văn Cường")
+        .unwrap();
     assert_eq!(cuong[col("Tỷ lệ hỗ trợ")], "70%");
     assert_eq!(cuong[col("Đối tượng")], "Hộ cận nghèo");
     // The full list as CSV: one header row and one row per beneficiary.
@@ -362,14 +436,24 @@ async fn lists_from_an_approved_round<S: Store + ReviewStore>(s: &S, dir: &Path)
         policies: vec!["vn-bhyt-poor".into()],
         ..EntitleOptions::default()
     };
-    let b = entitlements::budget(s, &set, r, 2025, 2027, None, &only).await.unwrap();
+    let b = entitlements::budget(s, &set, r, 2025, 2027, None, &only)
+        .await
+        .unwrap();
     let y = b.year_totals();
     assert_eq!(y[&2025], 2 * 1_263_600);
     // 2026: 4.5% × 2,340,000 until June, × 2,530,000 (proposed, unconfirmed) from July.
     assert_eq!(y[&2026], 2 * (6 * 105_300 + 6 * 113_850));
-    let br = entitlements::budget(s, &set, r, 2025, 2027, Some(Exact::parse("10%").unwrap()), &only)
-        .await
-        .unwrap();
+    let br = entitlements::budget(
+        s,
+        &set,
+        r,
+        2025,
+        2027,
+        Some(Exact::parse("10%").unwrap()),
+        &only,
+    )
+    .await
+    .unwrap();
     let yr = br.year_totals();
     assert_eq!(yr[&2025], y[&2025]);
     assert_eq!(yr[&2026], 2_366_820, "2,629,800 × 90%");

@@ -77,15 +77,15 @@ pub fn exits(timeline: &[(NaiveDate, Class)]) -> (Option<NaiveDate>, Option<Naiv
     let now = timeline.last().map(|t| t.1);
     let poverty = timeline
         .windows(2)
-        .filter(|w| w[0].1 == Class::Poor && w[1].1 != Class::Poor)
+        .rev()
+        .find(|w| w[0].1 == Class::Poor && w[1].1 != Class::Poor)
         .map(|w| w[1].0)
-        .last()
         .filter(|_| now != Some(Class::Poor));
     let near = timeline
         .windows(2)
-        .filter(|w| poorish(w[0].1) && !poorish(w[1].1))
+        .rev()
+        .find(|w| poorish(w[0].1) && !poorish(w[1].1))
         .map(|w| w[1].0)
-        .last()
         .filter(|_| !now.is_some_and(poorish));
     (poverty, near)
 }
