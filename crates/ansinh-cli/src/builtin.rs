@@ -27,4 +27,6 @@ pub const DEMO_HOUSEHOLDS: &str = include_str!("../../../demo/households.csv");
 pub const DEMO_MEMBERS: &str = include_str!("../../../demo/members.csv");
 
 // Policies, reference values, plan tables and planning inputs: shared with the web application.
-pub use ansinh_domain::policy::builtin::{PLAN_INPUTS, PLANS, POLICIES, REFERENCE_VALUES};
+pub use ansinh_domain::policy::builtin::{
+    PARTNERS, PLAN_INPUTS, PLANS, POLICIES, REFERENCE_VALUES,
+};

@@ -2,6 +2,7 @@
 //! Vietnamese and English message of the layer that raised them.
 
 mod builtin;
+mod entitle_cmd;
 mod plan;
 mod registry_cmd;
 mod review_cmd;
@@ -117,6 +118,11 @@ enum Cmd {
     Review(review_cmd::ReviewArgs),
     /// What if another standard applied: class changes (from→to), by unit and indicator, budget impact.
     Simulate(Box<simulate_cmd::SimulateArgs>),
+    /// Beneficiaries of an approved round: per policy, who gets what in a year, why, and who cannot be
+    /// decided for a missing fact (to .xlsx/.csv with --out).
+    Entitlements(entitle_cmd::EntitlementsArgs),
+    /// A partner agency's list from an approved round (bhxh, school, electricity, vbsp) as XLSX.
+    PartnerList(entitle_cmd::PartnerArgs),
     /// Run the web application (add --demo for the synthetic demo province).
     Serve(serve_cmd::ServeArgs),
     /// The web application's accounts: list, add, set, passwd, disable, enable.
@@ -468,6 +474,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Serve(a) => serve_cmd::serve(a, cli.standards_dir.as_deref()),
         Cmd::Users(a) => users_cmd::users(a, cli.standards_dir.as_deref()),
         Cmd::Review(a) => review_cmd::review(a, cli.standards_dir.as_deref()),
+        Cmd::Entitlements(a) => entitle_cmd::entitlements_cmd(a),
+        Cmd::PartnerList(a) => entitle_cmd::partner_cmd(a),
         Cmd::Import(a) => registry_cmd::import(a),
         Cmd::Export(a) => registry_cmd::export(a),
         Cmd::Template(a) => registry_cmd::template(a),

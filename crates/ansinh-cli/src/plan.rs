@@ -64,6 +64,8 @@ pub enum PlanCmd {
         #[arg(long, env = "ANSINH_POLICIES")]
         policies_dir: Option<PathBuf>,
     },
+    /// Budget per policy, year and funding source from the actual beneficiaries of an approved round.
+    Budget(crate::entitle_cmd::BudgetArgs),
 }
 
 fn errors(errs: &[PolicyError]) -> anyhow::Error {
@@ -416,6 +418,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 
 pub fn plan(cmd: PlanCmd) -> Result<ExitCode> {
     match cmd {
+        PlanCmd::Budget(a) => crate::entitle_cmd::budget_cmd(a),
         PlanCmd::Check {
             file,
             all,

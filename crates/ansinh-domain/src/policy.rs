@@ -23,9 +23,11 @@
 
 pub mod builtin;
 pub mod eligibility;
+pub mod entitle;
 pub mod exact;
 pub mod forecast;
 pub mod formula;
+pub mod partner;
 pub mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,7 +40,7 @@ use toml::Spanned;
 use crate::expr::{self, ExprError, Node, Span};
 pub use crate::standard::Caveat;
 
-pub use eligibility::{Eligibility, Facts, Tri};
+pub use eligibility::{Eligibility, Fact, Facts, Tri};
 pub use exact::{Exact, Rounding};
 use formula::{Scope, Val};
 

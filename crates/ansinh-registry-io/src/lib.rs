@@ -19,6 +19,7 @@
 
 pub mod backup;
 pub mod columns;
+pub mod entitlements;
 pub mod error;
 pub mod export;
 pub mod import;

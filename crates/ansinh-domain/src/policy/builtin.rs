@@ -37,7 +37,17 @@ pub const POLICIES: &[(&str, &str)] = &[
         "policies/ha-dong-2024.toml",
         include_str!("../../../../policies/ha-dong-2024.toml"),
     ),
+    (
+        "policies/vn-vbsp-loans.toml",
+        include_str!("../../../../policies/vn-vbsp-loans.toml"),
+    ),
 ];
+
+/// Partner exports (`policies/exports/partners.toml`): which policies feed which partner's list.
+pub const PARTNERS: (&str, &str) = (
+    "policies/exports/partners.toml",
+    include_str!("../../../../policies/exports/partners.toml"),
+);
 
 /// Plan tables of the seed plans (`plans/*.toml`), recomputed cell by cell by [`super::plan::check`].
 pub const PLANS: &[(&str, &str)] = &[

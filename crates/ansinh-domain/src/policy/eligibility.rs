@@ -332,6 +332,44 @@ impl Eligibility {
     pub fn is_member_level(&self) -> bool {
         self.level == Level::Member
     }
+
+    /// The facts the condition reads (catalogue fields and policy facts), in order of first use.
+    pub fn names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        super::formula::names(&self.node, &mut out);
+        out.into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| lookup(n).is_some())
+            .collect()
+    }
+}
+
+/// Whether a fact or catalogue field is recorded per household or per member (`None`: unknown name).
+pub fn fact_level(name: &str) -> Option<Level> {
+    lookup(name).map(|(l, _)| l)
+}
+
+/// The Vietnamese and English label of a fact or catalogue field.
+pub fn label(name: &str) -> Option<(&'static str, &'static str)> {
+    if let Some(f) = schema::field(name) {
+        let d = f.def();
+        return Some((d.vi, d.en));
+    }
+    FACTS.iter().find(|f| f.name == name).map(|f| (f.vi, f.en))
+}
+
+/// A recorded value in words, Vietnamese and English (`poor` → `hộ nghèo` / `poor`).
+pub fn value_words(name: &str, v: &Fact) -> (String, String) {
+    match (v, lookup(name).map(|x| x.1)) {
+        (Fact::Bool(true), _) => ("có".into(), "yes".into()),
+        (Fact::Bool(false), _) => ("không".into(), "no".into()),
+        (Fact::Int(i), _) => (i.to_string(), i.to_string()),
+        (Fact::Code(c), Some(FieldType::Enum(vals))) => vals
+            .iter()
+            .find(|e| e.code == c)
+            .map_or_else(|| (c.clone(), c.clone()), |e| (e.vi.into(), e.en.into())),
+        (Fact::Code(c), _) => (c.clone(), c.clone()),
+    }
 }
 
 fn check(node: &Node, level: Level) -> Result<Ty, ExprError> {
