@@ -7,9 +7,7 @@ use chrono::NaiveDate;
 
 use ansinh_domain::collation::vi_sort_key;
 use ansinh_domain::registry::{HouseholdId, Labour, UnitId, UnitKind};
-use ansinh_domain::review::{
-    HouseholdMove, RoundKind, Transition, Workflow, movement_table,
-};
+use ansinh_domain::review::{HouseholdMove, RoundKind, Transition, Workflow, movement_table};
 use ansinh_domain::standard::{Class, Standard};
 use ansinh_store::review::{ReviewStore, RoundId, Snapshot, StoredRound};
 use ansinh_store::{Store, StoredHousehold, StoredUnit};
@@ -103,7 +101,15 @@ impl Registry {
 
 /// The place of the date line: the commune's name without "Xã", "Phường", "Thị trấn", "Đặc khu".
 fn place_of(name: &str) -> String {
-    for p in ["Xã ", "Phường ", "Thị trấn ", "Đặc khu ", "xã ", "phường ", "thị trấn "] {
+    for p in [
+        "Xã ",
+        "Phường ",
+        "Thị trấn ",
+        "Đặc khu ",
+        "xã ",
+        "phường ",
+        "thị trấn ",
+    ] {
         if let Some(rest) = name.strip_prefix(p) {
             return rest.to_string();
         }
@@ -156,9 +162,11 @@ pub async fn decision<S: Store + ReviewStore>(s: &S, round: RoundId) -> Result<D
         ("Danh sách hộ nghèo", "Poor households", |c, _| {
             c == Class::Poor
         }),
-        ("Danh sách hộ cận nghèo", "Near-poor households", |c, _| {
-            c == Class::NearPoor
-        }),
+        (
+            "Danh sách hộ cận nghèo",
+            "Near-poor households",
+            |c, _| c == Class::NearPoor,
+        ),
         (
             "Danh sách hộ thoát nghèo",
             "Households that escaped poverty",
@@ -224,10 +232,7 @@ pub async fn certificates<S: Store + ReviewStore>(s: &S, round: RoundId) -> Resu
     let reg = registry(s, r.unit).await?;
     let commune = reg.name(r.unit);
     let mut households = Vec::new();
-    for (class, title) in [
-        (Class::Poor, "HỘ NGHÈO"),
-        (Class::NearPoor, "HỘ CẬN NGHÈO"),
-    ] {
+    for (class, title) in [(Class::Poor, "HỘ NGHÈO"), (Class::NearPoor, "HỘ CẬN NGHÈO")] {
         let mut rows: Vec<(ListRow, String)> = snap
             .entries
             .iter()
@@ -404,15 +409,17 @@ async fn periodic_round<S: Store + ReviewStore>(
     commune: UnitId,
     year: i32,
 ) -> Result<Option<StoredRound>> {
-    Ok(s
-        .review_rounds(commune)
+    Ok(s.review_rounds(commune)
         .await?
         .into_iter()
         .find(|r| r.round.kind == RoundKind::Periodic && r.round.year == year))
 }
 
 /// Counts of poor and near-poor households among entries passing `pick`.
-fn count(entries: &[&ansinh_store::review::SnapshotEntry], pick: impl Fn(&ansinh_store::review::SnapshotEntry) -> bool) -> (u64, u64) {
+fn count(
+    entries: &[&ansinh_store::review::SnapshotEntry],
+    pick: impl Fn(&ansinh_store::review::SnapshotEntry) -> bool,
+) -> (u64, u64) {
     let mut out = (0, 0);
     for e in entries.iter().filter(|e| pick(e)) {
         match e.class {
@@ -449,7 +456,9 @@ pub async fn summary<S: Store + ReviewStore>(
         commune: reg.name(commune),
         year,
     };
-    let r = periodic_round(s, commune, year).await?.ok_or_else(no_round)?;
+    let r = periodic_round(s, commune, year)
+        .await?
+        .ok_or_else(no_round)?;
     let (r, snap) = approved(s, r.id).await?;
     let mut notes = vec![
         "Số liệu theo kết quả đã phê duyệt của đợt rà soát định kỳ; họ tên, thôn và nhóm đối tượng lấy từ sổ hộ tại thời điểm in. / Counts from the approved periodic round; names, villages and groups from the registry at print time.".to_string(),
@@ -562,9 +571,9 @@ pub async fn summary<S: Store + ReviewStore>(
     };
     let minority = |e: &ansinh_store::review::SnapshotEntry| {
         live(e.household).iter().any(|m| {
-            m.ethnicity
-                .as_ref()
-                .is_some_and(|x| !x.as_str().trim().is_empty() && !x.as_str().trim().eq_ignore_ascii_case("kinh"))
+            m.ethnicity.as_ref().is_some_and(|x| {
+                !x.as_str().trim().is_empty() && !x.as_str().trim().eq_ignore_ascii_case("kinh")
+            })
         })
     };
     let protected = |e: &ansinh_store::review::SnapshotEntry| {
@@ -583,7 +592,11 @@ pub async fn summary<S: Store + ReviewStore>(
             })
     };
     let groups = vec![
-        row("Hộ dân tộc thiểu số", "Ethnic minority households", count(&entries, minority)),
+        row(
+            "Hộ dân tộc thiểu số",
+            "Ethnic minority households",
+            count(&entries, minority),
+        ),
         CountRow {
             label_vi: "Hộ có người có công với cách mạng".into(),
             label_en: "Households with people with merit".into(),

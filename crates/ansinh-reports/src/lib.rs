@@ -49,7 +49,10 @@ pub enum ReportError {
     #[error("review round {round} is at step \"{}\": this output needs an approved round", .stage.en())]
     NotApproved { round: RoundId, stage: Stage },
     #[error("review round {round} has no village meeting{}", .meeting.map(|m| format!(" {m}")).unwrap_or_default())]
-    NoMeeting { round: RoundId, meeting: Option<i64> },
+    NoMeeting {
+        round: RoundId,
+        meeting: Option<i64>,
+    },
     #[error("commune {commune} has no approved periodic review round for {year}")]
     NoRound { commune: String, year: i32 },
     #[error("the PDF could not be typeset: {0}")]
@@ -85,9 +88,9 @@ impl ReportError {
                 "đợt rà soát {round} không có cuộc họp dân{}",
                 meeting.map(|m| format!(" số {m}")).unwrap_or_default()
             ),
-            ReportError::NoRound { commune, year } => format!(
-                "xã {commune} chưa có đợt rà soát định kỳ năm {year} được phê duyệt"
-            ),
+            ReportError::NoRound { commune, year } => {
+                format!("xã {commune} chưa có đợt rà soát định kỳ năm {year} được phê duyệt")
+            }
             ReportError::Typeset(e) => format!("không dàn trang được tệp PDF: {e}"),
             ReportError::Xlsx(e) => format!("không ghi được tệp Excel: {e}"),
         }

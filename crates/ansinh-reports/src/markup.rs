@@ -156,7 +156,12 @@ pub fn certificates(c: &Certificates) -> Doc {
             Align::Center,
         );
         doc.push(Block::Space(24.0));
-        doc.styled(format!("{} chứng nhận:", c.head.issuer), 12.0, false, Align::Left);
+        doc.styled(
+            format!("{} chứng nhận:", c.head.issuer),
+            12.0,
+            false,
+            Align::Left,
+        );
         doc.push(Block::Space(6.0));
         doc.styled(
             format!("Hộ gia đình ông/bà: {}", h.head_name),
@@ -164,7 +169,12 @@ pub fn certificates(c: &Certificates) -> Doc {
             true,
             Align::Left,
         );
-        doc.styled(format!("Mã hộ: {}", h.household_code), 12.0, false, Align::Left);
+        doc.styled(
+            format!("Mã hộ: {}", h.household_code),
+            12.0,
+            false,
+            Align::Left,
+        );
         doc.styled(format!("Địa chỉ: {}", h.address), 12.0, false, Align::Left);
         doc.push(Block::Space(6.0));
         doc.styled(
@@ -193,7 +203,11 @@ pub fn certificates(c: &Certificates) -> Doc {
 pub fn minutes(m: &Minutes) -> Doc {
     let mut doc = Doc::default();
     letterhead(&mut doc, &m.head);
-    title(&mut doc, "BIÊN BẢN HỌP DÂN", "Minutes of the village meeting");
+    title(
+        &mut doc,
+        "BIÊN BẢN HỌP DÂN",
+        "Minutes of the village meeting",
+    );
     doc.styled(
         format!(
             "Về việc thống nhất kết quả rà soát hộ nghèo, hộ cận nghèo năm {} (đợt rà soát số {}, cuộc họp số {})",
@@ -263,7 +277,9 @@ pub fn minutes(m: &Minutes) -> Doc {
     } else {
         "Kết luận: có hộ chưa đủ số người dự họp đồng ý; các hộ này được rà soát, chấm điểm lại và họp lại."
     });
-    doc.para("Biên bản lập thành 02 bản: 01 bản lưu tại thôn, 01 bản gửi Ban Chỉ đạo rà soát cấp xã.");
+    doc.para(
+        "Biên bản lập thành 02 bản: 01 bản lưu tại thôn, 01 bản gửi Ban Chỉ đạo rà soát cấp xã.",
+    );
     let name_of = |role: &str| {
         m.participants
             .iter()

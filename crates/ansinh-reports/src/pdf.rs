@@ -121,7 +121,10 @@ impl Doc {
     }
 }
 
-pub const MOTTO: [&str; 2] = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"];
+pub const MOTTO: [&str; 2] = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+];
 
 struct Face {
     font: ttf_parser::Face<'static>,
@@ -265,6 +268,7 @@ impl Layout<'_> {
             });
         }
     }
+    #[allow(clippy::too_many_arguments)]
     fn aligned(&mut self, x0: f32, width: f32, y: f32, s: &str, size: f32, bold: bool, a: Align) {
         let w = self.face(bold).width(s, size);
         let x = match a {
@@ -366,7 +370,9 @@ impl Layout<'_> {
                 });
                 for (k, line) in c.iter().enumerate() {
                     let y = top - pad - (k as f32 + 1.0) * size * LEADING + size * 0.3;
-                    let numeric = line.chars().all(|c| c.is_ascii_digit() || c == '%' || c == '.');
+                    let numeric = line
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == '%' || c == '.');
                     let a = if bold {
                         Align::Center
                     } else if numeric {
@@ -556,8 +562,10 @@ fn write(pages: &[Vec<Op>], w: f32, h: f32, reg: &Face, bold: &Face) -> Result<V
             .cap_height(f.capital_height().map_or(700.0, |c| f32::from(c) * s))
             .stem_v(if k == 1 { 140.0 } else { 80.0 })
             .font_file2(file);
-        pdf.stream(file, data)
-            .pair(Name(b"Length1"), i32::try_from(data.len()).map_err(fmt_err)?);
+        pdf.stream(file, data).pair(
+            Name(b"Length1"),
+            i32::try_from(data.len()).map_err(fmt_err)?,
+        );
         let mut map = UnicodeCmap::new(Name(b"Custom"), info);
         for (g, c) in &used[k] {
             map.pair(*g, *c);

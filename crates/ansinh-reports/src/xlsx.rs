@@ -24,7 +24,8 @@ fn sheet<'a>(
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name(name).map_err(xl)?;
-    ws.write_string_with_format(0, 0, title, &bold).map_err(xl)?;
+    ws.write_string_with_format(0, 0, title, &bold)
+        .map_err(xl)?;
     ws.write_string(
         1,
         0,
@@ -83,7 +84,12 @@ fn count_sheet(
         name,
         title,
         s,
-        &[first, "Hộ nghèo / Poor", "Hộ cận nghèo / Near-poor", "English"],
+        &[
+            first,
+            "Hộ nghèo / Poor",
+            "Hộ cận nghèo / Near-poor",
+            "English",
+        ],
     )?;
     for (i, r) in rows.iter().enumerate() {
         let row = FIRST_ROW + i as u32;

@@ -55,7 +55,13 @@ fn standard() -> Standard {
         .clone()
 }
 
-async fn unit(s: &SqliteStore, code: &str, name: &str, kind: UnitKind, parent: Option<UnitId>) -> UnitId {
+async fn unit(
+    s: &SqliteStore,
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+    parent: Option<UnitId>,
+) -> UnitId {
     s.create_unit(
         &ctx(),
         &Unit {
@@ -73,7 +79,13 @@ async fn unit(s: &SqliteStore, code: &str, name: &str, kind: UnitKind, parent: O
 }
 
 /// A scored form: `better_off` picks answers above the income line; the first `deprived` indicators.
-fn form(std: &Standard, household: HouseholdId, on: NaiveDate, better_off: bool, deprived: usize) -> FormInput {
+fn form(
+    std: &Standard,
+    household: HouseholdId,
+    on: NaiveDate,
+    better_off: bool,
+    deprived: usize,
+) -> FormInput {
     let t = ScoringSet::builtin()
         .unwrap()
         .for_standard("vn-2022-2025", None)
@@ -210,14 +222,18 @@ async fn approved_round(
             })
             .collect(),
     };
-    s.record_meeting(&c, r.id, &m, "biên bản", &w).await.unwrap();
+    s.record_meeting(&c, r.id, &m, "biên bản", &w)
+        .await
+        .unwrap();
     let posted = s
         .advance(&c, r.id, Step::Post, d(year, 10, 2), &w)
         .await
         .unwrap();
     let until = posted.round.posting_until(&w).unwrap();
     let after = until.succ_opt().unwrap();
-    s.advance(&c, r.id, Step::EndPosting, after, &w).await.unwrap();
+    s.advance(&c, r.id, Step::EndPosting, after, &w)
+        .await
+        .unwrap();
     s.advance(&c, r.id, Step::CloseComplaints, after, &w)
         .await
         .unwrap();
@@ -263,12 +279,17 @@ async fn approved_round(
     r.id
 }
 
-fn member(name: &str, rel: Relation, ethnicity: &str, labour: Option<Labour>, allowance: bool) -> Member {
+fn member(
+    name: &str,
+    rel: Relation,
+    ethnicity: &str,
+    labour: Option<Labour>,
+    allowance: bool,
+) -> Member {
     let mut m = Member::new(name, rel);
     m.ethnicity = Some(NfcText::new(ethnicity));
     m.labour_status = labour;
     m.receives_social_allowance = Some(allowance);
-    m.citizen_id = Some(ansinh_domain::registry::CitizenId::parse("001090000123").unwrap());
     m.date_of_birth = Some(d(1961, 7, 14));
     m
 }
@@ -285,23 +306,105 @@ async fn commune() -> Commune {
     let s = SqliteStore::open(&path).await.unwrap();
     let district = unit(&s, "D01", "Huyện Sơn Động", UnitKind::District, None).await;
     let commune = unit(&s, "09552", "Xã Tân Lập", UnitKind::Commune, Some(district)).await;
-    let v1 = unit(&s, "09552-01", "Thôn Đồng Mới", UnitKind::Village, Some(commune)).await;
-    let v2 = unit(&s, "09552-02", "Thôn Bản Pước", UnitKind::Village, Some(commune)).await;
-    let people: [(&str, &str, UnitId, Vec<Member>); 5] = [
-        ("H1", "Hoàng Văn Đức", v1, vec![member("Hoàng Văn Đức", Relation::Head, "Tày", Some(Labour::EmployedInformal), false)]),
-        ("H2", "Lê Thị Ngữ", v1, vec![member("Lê Thị Ngữ", Relation::Head, "Kinh", Some(Labour::NotInLabourForce), true)]),
-        ("H3", "Phạm Văn Bậc", v1, vec![member("Phạm Văn Bậc", Relation::Head, "Kinh", Some(Labour::EmployedFormal), false)]),
-        ("H4", "Đặng Thị Lữ", v2, vec![member("Đặng Thị Lữ", Relation::Head, "Dao", Some(Labour::NotInLabourForce), false)]),
-        ("H5", "Trần Văn Ậu", v2, vec![member("Trần Văn Ậu", Relation::Head, "Kinh", None, false)]),
+    let v1 = unit(
+        &s,
+        "09552-01",
+        "Thôn Đồng Mới",
+        UnitKind::Village,
+        Some(commune),
+    )
+    .await;
+    let v2 = unit(
+        &s,
+        "09552-02",
+        "Thôn Bản Pước",
+        UnitKind::Village,
+        Some(commune),
+    )
+    .await;
+    let mut people: [(&str, &str, UnitId, Vec<Member>); 5] = [
+        (
+            "H1",
+            "Hoàng Văn Đức",
+            v1,
+            vec![member(
+                "Hoàng Văn Đức",
+                Relation::Head,
+                "Tày",
+                Some(Labour::EmployedInformal),
+                false,
+            )],
+        ),
+        (
+            "H2",
+            "Lê Thị Ngữ",
+            v1,
+            vec![member(
+                "Lê Thị Ngữ",
+                Relation::Head,
+                "Kinh",
+                Some(Labour::NotInLabourForce),
+                true,
+            )],
+        ),
+        (
+            "H3",
+            "Phạm Văn Bậc",
+            v1,
+            vec![member(
+                "Phạm Văn Bậc",
+                Relation::Head,
+                "Kinh",
+                Some(Labour::EmployedFormal),
+                false,
+            )],
+        ),
+        (
+            "H4",
+            "Đặng Thị Lữ",
+            v2,
+            vec![member(
+                "Đặng Thị Lữ",
+                Relation::Head,
+                "Dao",
+                Some(Labour::NotInLabourForce),
+                false,
+            )],
+        ),
+        (
+            "H5",
+            "Trần Văn Ậu",
+            v2,
+            vec![member("Trần Văn Ậu", Relation::Head, "Kinh", None, false)],
+        ),
     ];
+    // Only H1's head has a citizen ID (unique across the registry): it must never be posted.
+    people[0].3[0].citizen_id =
+        Some(ansinh_domain::registry::CitizenId::parse("001090000123").unwrap());
     let mut hs = Vec::new();
     for (code, head, v, members) in people {
         let h = Household::new(HouseholdCode::parse(code).unwrap(), v, head, "Xóm Trên");
         let stored = s.create_household(&ctx(), &h, &members).await.unwrap();
         hs.push((stored.id, h.code, v));
     }
-    let r2024 = approved_round(&s, commune, &hs, 2024, &[(false, 3), (false, 4), (false, 1), (false, 0), (true, 0)], false).await;
-    let r2025 = approved_round(&s, commune, &hs, 2025, &[(false, 3), (true, 0), (false, 3), (false, 0), (false, 5)], false).await;
+    let r2024 = approved_round(
+        &s,
+        commune,
+        &hs,
+        2024,
+        &[(false, 3), (false, 4), (false, 1), (false, 0), (true, 0)],
+        false,
+    )
+    .await;
+    let r2025 = approved_round(
+        &s,
+        commune,
+        &hs,
+        2025,
+        &[(false, 3), (true, 0), (false, 3), (false, 0), (false, 5)],
+        false,
+    )
+    .await;
     let r2026 = approved_round(&s, commune, &hs, 2026, &[(false, 3); 5], true).await;
     Commune {
         store: s,
@@ -375,7 +478,11 @@ async fn printouts_of_approved_rounds() {
     let g = wb.worksheet_range("Theo nhóm").unwrap();
     assert_eq!(cell(&g, 4, 0), "Hộ dân tộc thiểu số");
     assert_eq!((cell(&g, 4, 1), cell(&g, 4, 2)), ("1".into(), "1".into()));
-    assert_eq!(cell(&g, 5, 1), "không có dữ liệu", "people with merit are not recorded");
+    assert_eq!(
+        cell(&g, 5, 1),
+        "không có dữ liệu",
+        "people with merit are not recorded"
+    );
     assert_eq!((cell(&g, 6, 1), cell(&g, 6, 2)), ("0".into(), "0".into()));
     assert_eq!(cell(&g, 7, 0), "Hộ không có khả năng lao động");
     assert_eq!((cell(&g, 7, 1), cell(&g, 7, 2)), ("0".into(), "1".into()));
@@ -396,11 +503,74 @@ async fn printouts_of_approved_rounds() {
     // +1 from near-poor (H3), end 2. Bản Pước poor: start 0, +1 newly arising (H5), end 1.
     let m = wb.worksheet_range("Biến động").unwrap();
     let mrow = |r: u32| (0..11).map(|col| cell(&m, r, col)).collect::<Vec<_>>();
-    assert_eq!(mrow(4), ["Thôn Bản Pước", "Hộ nghèo", "0", "0", "0", "0", "0", "0", "1", "0", "1"]);
-    assert_eq!(mrow(5), ["Thôn Bản Pước", "Hộ cận nghèo", "1", "0", "0", "0", "0", "0", "0", "0", "1"]);
-    assert_eq!(mrow(6), ["Thôn Đồng Mới", "Hộ nghèo", "2", "0", "1", "0", "1", "0", "0", "0", "2"]);
-    assert_eq!(mrow(7), ["Thôn Đồng Mới", "Hộ cận nghèo", "1", "1", "0", "0", "0", "0", "0", "0", "0"]);
-    assert_eq!(mrow(8)[..3], ["Tổng cộng".to_string(), "Hộ nghèo".into(), "2".into()]);
+    assert_eq!(
+        mrow(4),
+        [
+            "Thôn Bản Pước",
+            "Hộ nghèo",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1",
+            "0",
+            "1"
+        ]
+    );
+    assert_eq!(
+        mrow(5),
+        [
+            "Thôn Bản Pước",
+            "Hộ cận nghèo",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1"
+        ]
+    );
+    assert_eq!(
+        mrow(6),
+        [
+            "Thôn Đồng Mới",
+            "Hộ nghèo",
+            "2",
+            "0",
+            "1",
+            "0",
+            "1",
+            "0",
+            "0",
+            "0",
+            "2"
+        ]
+    );
+    assert_eq!(
+        mrow(7),
+        [
+            "Thôn Đồng Mới",
+            "Hộ cận nghèo",
+            "1",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0"
+        ]
+    );
+    assert_eq!(
+        mrow(8)[..3],
+        ["Tổng cộng".to_string(), "Hộ nghèo".into(), "2".into()]
+    );
     assert_eq!(mrow(8)[10], "3");
 
     // --- summary PDF
@@ -430,12 +600,28 @@ async fn printouts_of_approved_rounds() {
         ]
     );
     // Poor: Bản Pước first, then Đồng Mới by name (Hoàng before Phạm).
-    let poor: Vec<&str> = dl.sections[0].rows.iter().map(|r| r.head_name.as_str()).collect();
+    let poor: Vec<&str> = dl.sections[0]
+        .rows
+        .iter()
+        .map(|r| r.head_name.as_str())
+        .collect();
     assert_eq!(poor, ["Trần Văn Ậu", "Hoàng Văn Đức", "Phạm Văn Bậc"]);
-    assert_eq!(dl.sections[2].rows[0].transition_vi, ansinh_domain::review::Transition::EscapedPoverty.vi());
+    assert_eq!(
+        dl.sections[2].rows[0].transition_vi,
+        ansinh_domain::review::Transition::EscapedPoverty.vi()
+    );
     let src = markup::decision(&dl).text();
-    for needle in ["ỦY BAN NHÂN DÂN XÃ TÂN LẬP".to_lowercase().as_str(), "Danh sách hộ thoát nghèo", "Trần Văn Ậu", "Tân Lập, ngày 20/11/2025", "Huyện Sơn Động"] {
-        assert!(src.to_lowercase().contains(&needle.to_lowercase()), "{needle}");
+    for needle in [
+        "ỦY BAN NHÂN DÂN XÃ TÂN LẬP".to_lowercase().as_str(),
+        "Danh sách hộ thoát nghèo",
+        "Trần Văn Ậu",
+        "Tân Lập, ngày 20/11/2025",
+        "Huyện Sơn Động",
+    ] {
+        assert!(
+            src.to_lowercase().contains(&needle.to_lowercase()),
+            "{needle}"
+        );
     }
     let pdf = ansinh_reports::decision_pdf(&dl).unwrap();
     assert!(is_pdf(&pdf.bytes));
@@ -445,11 +631,22 @@ async fn printouts_of_approved_rounds() {
     let cs = assemble::certificates(s, c.r2025).await.unwrap();
     assert_eq!(cs.households.len(), 4);
     assert_eq!(
-        cs.households.iter().map(|h| h.class_title.as_str()).collect::<Vec<_>>(),
+        cs.households
+            .iter()
+            .map(|h| h.class_title.as_str())
+            .collect::<Vec<_>>(),
         ["HỘ NGHÈO", "HỘ NGHÈO", "HỘ NGHÈO", "HỘ CẬN NGHÈO"]
     );
     assert_eq!(cs.households[3].address, "Thôn Bản Pước, Xã Tân Lập");
     let pdf = ansinh_reports::certificates_pdf(&cs).unwrap();
+    // To look at the pages: ANSINH_REPORTS_OUT=/tmp/x cargo test -p ansinh-reports, then pdftoppm.
+    if let Ok(dir) = std::env::var("ANSINH_REPORTS_OUT") {
+        std::fs::write(format!("{dir}/certificates.pdf"), &pdf.bytes).unwrap();
+        let dl = ansinh_reports::decision_pdf(&dl).unwrap();
+        std::fs::write(format!("{dir}/decision.pdf"), &dl.bytes).unwrap();
+        let sp = ansinh_reports::summary_pdf(&sum).unwrap();
+        std::fs::write(format!("{dir}/summary.pdf"), &sp.bytes).unwrap();
+    }
     assert!(is_pdf(&pdf.bytes));
     assert_eq!(pdf.pages, 4);
     let src = markup::certificates(&cs).text();
@@ -460,12 +657,21 @@ async fn printouts_of_approved_rounds() {
 
     // --- minutes of the latest meeting and by id; an unknown meeting is refused
     let ms = s.review_meetings(c.r2025).await.unwrap();
-    let mn = assemble::minutes(s, c.r2025, Some(ms[0].id), &w).await.unwrap();
+    let mn = assemble::minutes(s, c.r2025, Some(ms[0].id), &w)
+        .await
+        .unwrap();
     assert_eq!(mn.votes.len(), 5);
     assert!(mn.votes.iter().all(|v| v.agreed && v.agree == 8));
     assert_eq!(mn.votes[1].head_name, "Lê Thị Ngữ");
     let src = markup::minutes(&mn).text();
-    for needle in ["BIÊN BẢN HỌP DÂN", "Nguyễn Văn Trưởng", "Lê Thị Thư", "Thống nhất", "80%", "ngày 01/10/2025"] {
+    for needle in [
+        "BIÊN BẢN HỌP DÂN",
+        "Nguyễn Văn Trưởng",
+        "Lê Thị Thư",
+        "Thống nhất",
+        "80%",
+        "ngày 01/10/2025",
+    ] {
         assert!(src.contains(needle), "{needle}");
     }
     assert!(is_pdf(&ansinh_reports::minutes_pdf(&mn).unwrap().bytes));
@@ -475,7 +681,9 @@ async fn printouts_of_approved_rounds() {
     assert_eq!(e.code(), "REPORT_NO_MEETING");
 
     // --- posted list: head, village, class; never the citizen ID or the birth date
-    let pl = assemble::posted_list(s, c.r2026, &w, d(2026, 9, 30)).await.unwrap();
+    let pl = assemble::posted_list(s, c.r2026, &w, d(2026, 9, 30))
+        .await
+        .unwrap();
     assert_eq!(pl.rows.len(), 5);
     assert!(!pl.approved && pl.posted.is_none());
     let src = markup::posted(&pl).text();
@@ -484,20 +692,37 @@ async fn printouts_of_approved_rounds() {
     assert!(!src.contains("001090000123") && !src.contains("1961"));
     let pdf = ansinh_reports::posted_pdf(&pl).unwrap();
     assert!(is_pdf(&pdf.bytes));
-    let pl25 = assemble::posted_list(s, c.r2025, &w, d(2026, 1, 5)).await.unwrap();
+    let pl25 = assemble::posted_list(s, c.r2025, &w, d(2026, 1, 5))
+        .await
+        .unwrap();
     assert!(pl25.approved);
-    assert_eq!(pl25.head.date, d(2025, 10, 2), "dated the first posting day");
+    assert_eq!(
+        pl25.head.date,
+        d(2025, 10, 2),
+        "dated the first posting day"
+    );
     assert!(pl25.posted.is_some());
 
     // --- refusals: a round not approved, a year without a round
     for e in [
         assemble::decision(s, c.r2026).await.unwrap_err(),
         assemble::certificates(s, c.r2026).await.unwrap_err(),
-        assemble::summary(s, c.commune, 2026, Some(&std), d(2026, 12, 1)).await.unwrap_err(),
+        assemble::summary(s, c.commune, 2026, Some(&std), d(2026, 12, 1))
+            .await
+            .unwrap_err(),
     ] {
         assert_eq!(e.code(), "REPORT_NOT_APPROVED");
-        assert!(matches!(e, ReportError::NotApproved { stage: Stage::Scoring, .. }));
-        assert!(e.message_vi().contains("chỉ in được khi kết quả đã được phê duyệt"));
+        assert!(matches!(
+            e,
+            ReportError::NotApproved {
+                stage: Stage::Scoring,
+                ..
+            }
+        ));
+        assert!(
+            e.message_vi()
+                .contains("chỉ in được khi kết quả đã được phê duyệt")
+        );
     }
     let e = assemble::summary(s, c.commune, 2023, None, d(2026, 12, 1))
         .await
@@ -505,7 +730,9 @@ async fn printouts_of_approved_rounds() {
     assert_eq!(e.code(), "REPORT_NO_ROUND");
     assert!(e.message_vi().contains("Xã Tân Lập"));
     // The first year has nothing to compare with.
-    let s24 = assemble::summary(s, c.commune, 2024, Some(&std), d(2024, 12, 1)).await.unwrap();
+    let s24 = assemble::summary(s, c.commune, 2024, Some(&std), d(2024, 12, 1))
+        .await
+        .unwrap();
     assert!(s24.movement.is_none());
     assert_eq!((s24.total.poor, s24.total.near_poor), (2, 2));
     let _ = &c.hs;
@@ -516,12 +743,15 @@ async fn printouts_of_approved_rounds() {
 #[test]
 fn the_fonts_cover_vietnamese_and_long_lists_break_pages() {
     // Every precomposed Vietnamese letter, lower and upper case.
-    let vi = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ";
+    let vi =
+        "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ";
     assert!(ansinh_reports::pdf::covers(vi));
     assert!(ansinh_reports::pdf::covers(&vi.to_uppercase()));
     assert!(ansinh_reports::pdf::covers("ậ ữ đ Đ — “” ≥ №"));
     let row = |i: usize| ansinh_reports::model::PostedRow {
-        head_name: format!("Nguyễn Thị Ngọc Ánh Hương số {i} với một cái tên rất dài để xuống dòng trong ô"),
+        head_name: format!(
+            "Nguyễn Thị Ngọc Ánh Hương số {i} với một cái tên rất dài để xuống dòng trong ô"
+        ),
         village: "Thôn Đồng Mới".into(),
         class_vi: "hộ cận nghèo".into(),
         class_en: "near-poor".into(),
