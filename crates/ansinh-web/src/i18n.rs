@@ -466,6 +466,15 @@ labels! {
     household_not_found: "Không tìm thấy hộ có mã này trong xã.", "No household with this code in the commune.";
     reviewed_households: "hộ được rà soát", "households reviewed";
     locked: "đã khoá — mở lại (có lý do) để sửa", "locked — reopen it (with a reason) to change anything";
+    // The review's printable outputs (review_outputs.rs).
+    out_printouts: "Bản in", "Printouts";
+    out_decision: "Danh sách phê duyệt (PDF)", "Decision lists (PDF)";
+    out_certificates: "Giấy chứng nhận hộ nghèo, hộ cận nghèo (PDF)", "Certificates of poor and near-poor status (PDF)";
+    out_posted: "Danh sách niêm yết (PDF)", "Posted list (PDF)";
+    out_minutes: "Biên bản họp (PDF)", "Minutes (PDF)";
+    out_summary_xlsx: "Biểu tổng hợp báo cáo cấp trên (XLSX)", "Summary tables for the upper level (XLSX)";
+    out_summary_pdf: "Biểu tổng hợp báo cáo cấp trên (PDF)", "Summary tables for the upper level (PDF)";
+    out_needs_approval: "Danh sách phê duyệt và giấy chứng nhận có sau khi kết quả được phê duyệt.", "The decision lists and certificates are available once the results are approved.";
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod api_edit;
 pub mod edit;
 pub mod review;
 pub mod review_api;
+pub mod review_outputs;
 pub mod review_pages;
 pub mod transfer;
 
@@ -242,6 +243,8 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         .merge(api_edit::routes::<S>())
         .merge(review_pages::routes::<S>())
         .merge(review_api::routes::<S>())
+        // The review's printable outputs (ansinh-reports).
+        .merge(review_outputs::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)
