@@ -315,14 +315,14 @@ impl Layout<'_> {
         let hr = self.column(rx, rw, top, &r, 10.5);
         // The rules under the motto and the issuer.
         let mw = self.bold.width(MOTTO[1], 10.5);
-        let y = top - hr - 2.0;
+        let y = top - hr - 5.0;
         self.ops().push(Op::Line {
             x1: rx + (rw - mw) / 2.0,
             y1: y,
             x2: rx + (rw + mw) / 2.0,
             y2: y,
         });
-        let y2 = top - hl - 2.0;
+        let y2 = top - hl - 5.0;
         self.ops().push(Op::Line {
             x1: mx + lw * 0.35,
             y1: y2,
