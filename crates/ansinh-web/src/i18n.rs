@@ -561,6 +561,15 @@ labels! {
     forecast_units: "Số đối tượng", "Units";
     forecast_per_unit: "Mức / đối tượng / năm", "Per unit per year";
     forecast_skipped: "Không dự báo được", "Not forecast";
+    // The review's printable outputs (review_outputs.rs).
+    out_printouts: "Bản in", "Printouts";
+    out_decision: "Danh sách phê duyệt (PDF)", "Decision lists (PDF)";
+    out_certificates: "Giấy chứng nhận hộ nghèo, hộ cận nghèo (PDF)", "Certificates of poor and near-poor status (PDF)";
+    out_posted: "Danh sách niêm yết (PDF)", "Posted list (PDF)";
+    out_minutes: "Biên bản họp (PDF)", "Minutes (PDF)";
+    out_summary_xlsx: "Biểu tổng hợp báo cáo cấp trên (XLSX)", "Summary tables for the upper level (XLSX)";
+    out_summary_pdf: "Biểu tổng hợp báo cáo cấp trên (PDF)", "Summary tables for the upper level (PDF)";
+    out_needs_approval: "Danh sách phê duyệt và giấy chứng nhận có sau khi kết quả được phê duyệt.", "The decision lists and certificates are available once the results are approved.";
 }
 
 #[cfg(test)]

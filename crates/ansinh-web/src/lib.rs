@@ -25,6 +25,7 @@ pub mod api_edit;
 pub mod edit;
 pub mod review;
 pub mod review_api;
+pub mod review_outputs;
 pub mod review_pages;
 pub mod transfer;
 
@@ -260,6 +261,8 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         // Policies, plan checks and forecasts: pages, downloads and their API.
         .merge(plans::routes::<S>())
         .merge(plans_api::routes::<S>())
+        // The review's printable outputs (ansinh-reports).
+        .merge(review_outputs::routes::<S>())
         .fallback(|| async { WebError::NotFound { api: false } })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)

@@ -1701,6 +1701,7 @@ struct MinutesPage {
     participants: Vec<(String, String)>,
     pass_percent: u32,
     votes: Vec<MinutesVote>,
+    mid: i64,
 }
 
 pub async fn minutes<S: Backend>(
@@ -1769,6 +1770,7 @@ pub async fn minutes<S: Backend>(
             .collect(),
         pass_percent: wf.pass_percent,
         votes,
+        mid: m.id,
         f: Frame::of(&auth),
     }))
 }

@@ -2756,6 +2756,108 @@ async fn demo_review_rounds(t: &T) {
 }
 on_both!(review_demo_rounds_fill_every_screen, demo_review_rounds);
 
+/// The printable outputs: downloads from the round and unit pages, refused for a round that is not
+/// approved, and 404 for a round or commune outside the user's subtree.
+async fn review_printouts(t: &T) {
+    use StatusCode as S;
+    let (c, _) = t.session("xa.tanlap").await;
+    let [_, _, r25, r26] = t.rounds_a[..] else {
+        panic!()
+    };
+    let page = t.get(&format!("/review/rounds/{r25}"), &c).await;
+    for link in ["decision.pdf", "certificates.pdf", "posted.pdf"] {
+        assert!(
+            page.body
+                .contains(&format!("href=\"/review/rounds/{r25}/{link}\"")),
+            "{link}"
+        );
+    }
+    for link in ["decision.pdf", "certificates.pdf", "posted.pdf"] {
+        let r = t.get(&format!("/review/rounds/{r25}/{link}"), &c).await;
+        assert_eq!(r.status, S::OK, "{link}");
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+        assert!(r.body.starts_with("%PDF-"), "{link}");
+    }
+    // Not approved yet: the round page offers only the posted list; the decision is refused (409).
+    let page = t.get(&format!("/review/rounds/{r26}"), &c).await;
+    assert!(!page.body.contains("decision.pdf") && page.body.contains("posted.pdf"));
+    let r = t
+        .get(&format!("/review/rounds/{r26}/certificates.pdf"), &c)
+        .await;
+    assert_eq!(r.status, S::CONFLICT);
+    assert!(r.body.contains("REPORT_NOT_APPROVED"), "{}", r.body);
+    // Minutes of each meeting, linked from the printable minutes page.
+    let ms = t
+        .api(&format!("/api/review/rounds/{r25}/meetings"), &c)
+        .await;
+    let mid = ms.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let html = t
+        .get(&format!("/review/rounds/{r25}/meetings/{mid}/minutes"), &c)
+        .await;
+    assert!(
+        html.body
+            .contains(&format!("/review/rounds/{r25}/meetings/{mid}/minutes.pdf"))
+    );
+    let r = t
+        .get(
+            &format!("/review/rounds/{r25}/meetings/{mid}/minutes.pdf"),
+            &c,
+        )
+        .await;
+    assert_eq!(r.status, S::OK);
+    assert!(r.body.starts_with("%PDF-"));
+    // The summary of the commune, linked from its review page.
+    let unit = t.get(&format!("/review/units/{}", t.commune_a), &c).await;
+    assert!(
+        unit.body
+            .contains(&format!("/review/units/{}/summary.xlsx", t.commune_a))
+    );
+    let r = t
+        .get(
+            &format!("/review/units/{}/summary.xlsx?year=2025", t.commune_a),
+            &c,
+        )
+        .await;
+    assert_eq!(r.status, S::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(r.body.starts_with("PK"));
+    let r = t
+        .get(&format!("/review/units/{}/summary.pdf", t.commune_a), &c)
+        .await;
+    assert_eq!(r.status, S::OK);
+    assert!(r.body.starts_with("%PDF-"));
+    let r = t
+        .get(
+            &format!("/review/units/{}/summary.xlsx?year=1999", t.commune_a),
+            &c,
+        )
+        .await;
+    assert_eq!(r.status, S::NOT_FOUND);
+    // Another commune's officer: every output of commune A is not found.
+    let (b, _) = t.session("xa.hoabinh").await;
+    for path in [
+        format!("/review/rounds/{r25}/decision.pdf"),
+        format!("/review/rounds/{r25}/certificates.pdf"),
+        format!("/review/rounds/{r25}/posted.pdf"),
+        format!("/review/rounds/{r25}/meetings/{mid}/minutes.pdf"),
+        format!("/review/units/{}/summary.xlsx", t.commune_a),
+        format!("/review/units/{}/summary.pdf", t.commune_a),
+    ] {
+        assert_eq!(t.get(&path, &b).await.status, S::NOT_FOUND, "{path}");
+    }
+    // Not logged in: to the login page.
+    let r = t
+        .get(&format!("/review/rounds/{r25}/decision.pdf"), "")
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+}
+on_both!(review_printouts_download, review_printouts);
+
 #[tokio::test]
 async fn review_api_routes_are_documented_and_answer() {
     let (store, path) = sqlite().await;
