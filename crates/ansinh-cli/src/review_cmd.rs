@@ -1,5 +1,7 @@
 //! `ansinh review`: the review rounds (rà soát) of a commune from the command line: open a periodic
-//! round, show its state, complete a step, and write the list to post at the village house. The
+//! round, show its state, complete a step, write the list to post at the village house, and print the
+//! outputs (decision lists, certificates, minutes, posted list as PDF; the summary as XLSX or PDF,
+//! through `ansinh-reports`). The
 //! database is `--database` or `ANSINH_DATABASE` (a SQLite file, default `ansinh.db`, or a
 //! `postgres://…` URL), as for the registry commands. Every step goes through the review store, so the
 //! round's state machine refuses what is out of order and nothing is written then.
@@ -7,7 +9,6 @@
 //! The posted list carries only what the village is meant to see: the head of household's name, the
 //! village and the class. No citizen ID and no date of birth is ever written to it.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use ansinh_domain::registry::{UnitCode, UnitId, UnitKind};
+use ansinh_domain::registry::{UnitCode, UnitKind};
 use ansinh_domain::review::{RoundKind, Stage, Workflow, WorkflowSet};
 use ansinh_store::review::{NewRound, ReviewStore, ReviewStoreError, RoundId, Step, StoredRound};
 use ansinh_store::{ChangeContext, Store, StoreError};
@@ -75,7 +76,42 @@ enum ReviewCmd {
     /// Write the list to post at the village house: head's name, village, class (no personal IDs).
     PostedList {
         round: i64,
-        /// A .csv or .xlsx file.
+        /// A .csv, .xlsx or .pdf file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the decision lists of an approved round (poor, near-poor, escaped, …) as a PDF.
+    Decision {
+        round: i64,
+        /// A .pdf file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the certificates of an approved round, one page per poor or near-poor household (PDF).
+    Certificates {
+        round: i64,
+        /// A .pdf file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the minutes of a village meeting of the round as a PDF (default: the latest meeting).
+    Minutes {
+        round: i64,
+        /// The meeting's id (see `ansinh review status`).
+        #[arg(long)]
+        meeting: Option<i64>,
+        /// A .pdf file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the summary tables for the upper level of a commune's approved periodic round.
+    Summary {
+        /// The commune's unit code.
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        year: i32,
+        /// A .xlsx or .pdf file.
         #[arg(long)]
         out: PathBuf,
     },
@@ -343,7 +379,12 @@ async fn run<S: Store + ReviewStore>(
         }
         ReviewCmd::PostedList { round, out } => {
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let rows = posted_rows(s, &r).await?;
+            let set = workflows()?;
+            let wf = workflow_of(&set, &r)?;
+            let today = chrono::Local::now().date_naive();
+            let list = ansinh_reports::assemble::posted_list(s, r.id, wf, today)
+                .await
+                .map_err(report_err)?;
             if r.round.stage < Stage::Posting {
                 eprintln!(
                     "lưu ý: đợt rà soát ở bước «{}», kết quả chưa được họp dân thống nhất / note: the round is at step \"{}\"; the results are not agreed by the village meeting yet",
@@ -351,31 +392,148 @@ async fn run<S: Store + ReviewStore>(
                     r.round.stage.en()
                 );
             }
-            let xlsx = out
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-            let csv = out
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            if xlsx {
-                write_xlsx(out, &rows)?;
-            } else if csv {
-                write_csv(out, &rows)?;
-            } else {
-                bail!(
-                    "{}: chỉ ghi được .csv hoặc .xlsx / only .csv or .xlsx can be written",
+            match ext(out).as_str() {
+                "xlsx" => write_xlsx(out, &list.rows)?,
+                "csv" => write_csv(out, &list.rows)?,
+                "pdf" => {
+                    let pdf = ansinh_reports::posted_pdf(&list).map_err(report_err)?;
+                    write_file(out, &pdf.bytes)?;
+                }
+                _ => bail!(
+                    "{}: chỉ ghi được .csv, .xlsx hoặc .pdf / only .csv, .xlsx or .pdf can be written",
                     out.display()
-                );
+                ),
             }
             eprintln!(
                 "đã ghi {} hộ vào / wrote {} households to {}",
-                rows.len(),
-                rows.len(),
+                list.rows.len(),
+                list.rows.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCmd::Decision { round, out } => {
+            need_pdf(out)?;
+            let d = ansinh_reports::assemble::decision(s, RoundId(*round))
+                .await
+                .map_err(report_err)?;
+            let pdf = ansinh_reports::decision_pdf(&d).map_err(report_err)?;
+            write_file(out, &pdf.bytes)?;
+            let n: usize = d.sections.iter().map(|x| x.rows.len()).sum();
+            eprintln!(
+                "đã ghi danh sách ({n} dòng, {} trang) vào / wrote the decision lists ({n} lines, {} pages) to {}",
+                pdf.pages,
+                pdf.pages,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCmd::Certificates { round, out } => {
+            need_pdf(out)?;
+            let c = ansinh_reports::assemble::certificates(s, RoundId(*round))
+                .await
+                .map_err(report_err)?;
+            let pdf = ansinh_reports::certificates_pdf(&c).map_err(report_err)?;
+            write_file(out, &pdf.bytes)?;
+            eprintln!(
+                "đã ghi {} giấy chứng nhận vào / wrote {} certificates to {}",
+                c.households.len(),
+                c.households.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCmd::Minutes {
+            round,
+            meeting,
+            out,
+        } => {
+            need_pdf(out)?;
+            let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
+            let set = workflows()?;
+            let wf = workflow_of(&set, &r)?;
+            let m = ansinh_reports::assemble::minutes(s, r.id, *meeting, wf)
+                .await
+                .map_err(report_err)?;
+            let pdf = ansinh_reports::minutes_pdf(&m).map_err(report_err)?;
+            write_file(out, &pdf.bytes)?;
+            eprintln!(
+                "đã ghi biên bản cuộc họp {} vào / wrote the minutes of meeting {} to {}",
+                m.meeting,
+                m.meeting,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCmd::Summary { commune, year, out } => {
+            let today = chrono::Local::now().date_naive();
+            let code = UnitCode::parse(commune).map_err(|e| anyhow!("`{commune}`: {e}"))?;
+            let unit = s
+                .unit_at(&code, today)
+                .await
+                .map_err(store_err)?
+                .ok_or_else(|| {
+                    anyhow!("không có đơn vị mã {commune} / no unit with code {commune}")
+                })?;
+            let reg = crate::registry(standards_dir)?;
+            // The standard of the round names the indicators; the round is found by the assembly.
+            let rounds = s.review_rounds(unit.id).await.map_err(review_err)?;
+            let std_id = rounds
+                .iter()
+                .find(|r| r.round.kind == RoundKind::Periodic && r.round.year == *year)
+                .map(|r| r.standard_id.clone());
+            let standard = std_id.as_deref().and_then(|id| reg.get(id));
+            let sum = ansinh_reports::assemble::summary(s, unit.id, *year, standard, today)
+                .await
+                .map_err(report_err)?;
+            match ext(out).as_str() {
+                "xlsx" => write_file(
+                    out,
+                    &ansinh_reports::summary_xlsx(&sum).map_err(report_err)?,
+                )?,
+                "pdf" => write_file(
+                    out,
+                    &ansinh_reports::summary_pdf(&sum).map_err(report_err)?.bytes,
+                )?,
+                _ => bail!(
+                    "{}: chỉ ghi được .xlsx hoặc .pdf / only .xlsx or .pdf can be written",
+                    out.display()
+                ),
+            }
+            eprintln!(
+                "đã ghi biểu tổng hợp năm {year} ({} hộ) vào / wrote the {year} summary ({} households) to {}",
+                sum.total.reviewed,
+                sum.total.reviewed,
                 out.display()
             );
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn report_err(e: ansinh_reports::ReportError) -> anyhow::Error {
+    anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e.message_en())
+}
+
+fn ext(out: &Path) -> String {
+    out.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn need_pdf(out: &Path) -> Result<()> {
+    if ext(out) != "pdf" {
+        bail!(
+            "{}: chỉ ghi được tệp .pdf / only a .pdf file can be written",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn write_file(out: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(out, bytes).with_context(|| out.display().to_string())
 }
 
 /// The actions allowed at the round's step: `(command hint, Vietnamese, English)`.
@@ -454,61 +612,6 @@ fn next_actions(r: &StoredRound, wf: &Workflow) -> Vec<(String, &'static str, &'
     }
 }
 
-/// One line of the posted list.
-struct PostedRow {
-    head_name: String,
-    village: String,
-    class_vi: String,
-    class_en: String,
-}
-
-/// The listed households with the head's name, the village and the class: the approved snapshot's
-/// once the round is locked, otherwise the latest form's (blank when not scored yet).
-async fn posted_rows<S: Store + ReviewStore>(s: &S, r: &StoredRound) -> Result<Vec<PostedRow>> {
-    let mut classes = BTreeMap::new();
-    for f in s.review_forms(r.id).await.map_err(review_err)? {
-        classes.insert(f.form.household, f.form.class);
-    }
-    if r.round.stage.is_locked()
-        && let Some(snap) = s.snapshots(r.id).await.map_err(review_err)?.last()
-    {
-        for e in &snap.entries {
-            classes.insert(e.household, e.class);
-        }
-    }
-    let mut units: BTreeMap<UnitId, (UnitKind, String)> = BTreeMap::new();
-    let mut rows = Vec::new();
-    for (id, _code) in s.review_list(r.id).await.map_err(review_err)? {
-        let h = s.household(id).await.map_err(store_err)?.household;
-        let unit = match units.get(&h.unit) {
-            Some(u) => u.clone(),
-            None => {
-                let u = s.unit(h.unit).await.map_err(store_err)?;
-                let v = (u.unit.kind, u.unit.name.as_str().to_string());
-                units.insert(h.unit, v.clone());
-                v
-            }
-        };
-        // Recorded under a village: its name; under the commune: the address (thôn, tổ, …).
-        let village = if unit.0 == UnitKind::Village {
-            unit.1
-        } else {
-            h.address.as_str().to_string()
-        };
-        let (class_vi, class_en) = match classes.get(&id) {
-            Some(c) => (c.vi().to_string(), c.en().to_string()),
-            None => ("chưa chấm điểm".to_string(), "not scored".to_string()),
-        };
-        rows.push(PostedRow {
-            head_name: h.head_name.as_str().to_string(),
-            village,
-            class_vi,
-            class_en,
-        });
-    }
-    Ok(rows)
-}
-
 const HEADERS: [&str; 5] = [
     "STT",
     "Họ và tên chủ hộ",
@@ -517,7 +620,7 @@ const HEADERS: [&str; 5] = [
     "Class (en)",
 ];
 
-fn write_csv(out: &Path, rows: &[PostedRow]) -> Result<()> {
+fn write_csv(out: &Path, rows: &[ansinh_reports::model::PostedRow]) -> Result<()> {
     let mut w = csv::Writer::from_path(out).with_context(|| out.display().to_string())?;
     w.write_record(HEADERS)?;
     for (i, r) in rows.iter().enumerate() {
@@ -533,7 +636,7 @@ fn write_csv(out: &Path, rows: &[PostedRow]) -> Result<()> {
     Ok(())
 }
 
-fn write_xlsx(out: &Path, rows: &[PostedRow]) -> Result<()> {
+fn write_xlsx(out: &Path, rows: &[ansinh_reports::model::PostedRow]) -> Result<()> {
     let xl = |e: rust_xlsxwriter::XlsxError| anyhow!("{}: {e}", out.display());
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
