@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod demo;
 mod demo_review;
+pub mod entitlements_pages;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -254,6 +255,7 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
     r.merge(api::routes::<S>())
         .merge(edit::routes::<S>())
         .merge(admin::routes::<S>())
+        .merge(entitlements_pages::routes::<S>())
         .merge(transfer::routes::<S>())
         .merge(api_edit::routes::<S>())
         .merge(review_pages::routes::<S>())

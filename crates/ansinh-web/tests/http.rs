@@ -3749,3 +3749,74 @@ async fn policies_plan_checks_and_forecasts_in_the_browser_and_the_api() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+async fn entitlements_of_a_round(t: &T) {
+    use StatusCode as S;
+    // Commune A's periodic round of 2024, approved: what it entitles its households to in 2025.
+    let round = t.rounds_a[0];
+    let (a, _) = t.session("xa.tanlap").await;
+    let r = t
+        .get(&format!("/review/rounds/{round}/entitlements"), &a)
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.body);
+    assert!(
+        r.body.contains("năm 2025") || r.body.contains("2025"),
+        "the year after the review"
+    );
+    // Health insurance for the poor: one line per person of a poor household, 105.300 đ a month.
+    let row = r
+        .body
+        .split("data-policy=\"vn-bhyt-poor\"")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains(" người") && row.contains(" đ"), "{row}");
+    assert!(
+        !row.contains(">0 người"),
+        "the round has poor households: {row}"
+    );
+    assert!(
+        r.body
+            .contains(&format!("/review/rounds/{round}/partners/bhxh.xlsx"))
+    );
+    // The workbooks: the whole list and the social-insurance office's card list.
+    for path in [
+        format!("/review/rounds/{round}/entitlements.xlsx"),
+        format!("/review/rounds/{round}/partners/bhxh.xlsx?year=2025"),
+    ] {
+        let (status, _, bytes) = t.get_bytes(&path, &a).await;
+        assert_eq!(status, S::OK, "{path}");
+        assert_eq!(&bytes[..2], b"PK", "{path}: an XLSX file");
+    }
+    assert_eq!(
+        t.get(&format!("/review/rounds/{round}/partners/nope.xlsx"), &a)
+            .await
+            .status,
+        S::NOT_FOUND
+    );
+    // Another commune's round is not found, by page and by download; partner agencies do not reach it.
+    let (b, _) = t.session("xa.hoabinh").await;
+    for path in [
+        format!("/review/rounds/{round}/entitlements"),
+        format!("/review/rounds/{round}/partners/bhxh.xlsx"),
+    ] {
+        assert_eq!(t.get(&path, &b).await.status, S::NOT_FOUND, "{path}");
+    }
+    let (p, _) = t.session("doitac").await;
+    assert_ne!(
+        t.get(&format!("/review/rounds/{round}/entitlements"), &p)
+            .await
+            .status,
+        S::OK
+    );
+    // A round not approved yet has no entitlements.
+    let open = *t.rounds_a.last().unwrap();
+    let r = t
+        .get(&format!("/review/rounds/{open}/entitlements"), &a)
+        .await;
+    assert_eq!(r.status, S::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("ENT_NOT_APPROVED"));
+}
+on_both!(entitlements_of_an_approved_round, entitlements_of_a_round);

@@ -1,0 +1,259 @@
+//! The support an approved review round entitles its households to (`ansinh_registry_io::entitlements`):
+//! `/review/rounds/{id}/entitlements[?year=Y]` — per policy the beneficiaries, the amount for the year,
+//! the cases that cannot be decided for a missing fact and which facts; the whole list as a workbook
+//! (`entitlements.xlsx`) and each partner agency's list (`partners/{partner}.xlsx`: health-insurance
+//! cards for social insurance, pupils for schools, electricity support, Social Policy Bank borrowers).
+//!
+//! The lists carry names, birth dates and citizen IDs (what the partner needs), so they are read under
+//! the round's own rule (`ReviewAccess::Read`: commune officers of the commune, district/province
+//! officers of the subtree, administrators; a round outside it is 404) and every download is written to
+//! the audit trail. Partner agency accounts do not yet say which agency they are, so they do not reach
+//! these lists yet.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use ansinh_domain::policy::{builtin, partner};
+use ansinh_registry_io::entitlements::{self, BeneficiaryList, EntitleError, EntitleOptions};
+use ansinh_store::review::RoundId;
+use ansinh_store::{AuditEvent, Entity};
+
+use crate::auth::{Authorized, ReviewAccess};
+use crate::error::WebError;
+use crate::pages::{Frame, html};
+use crate::{App, Backend};
+
+pub fn routes<S: Backend>() -> Router<App<S>> {
+    Router::new()
+        .route("/review/rounds/{id}/entitlements", get(page::<S>))
+        .route("/review/rounds/{id}/entitlements.xlsx", get(list_xlsx::<S>))
+        .route(
+            "/review/rounds/{id}/partners/{partner}",
+            get(partner_xlsx::<S>),
+        )
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+fn ent_err(e: EntitleError) -> WebError {
+    match e {
+        EntitleError::Review(e) => crate::review::refusal(e),
+        EntitleError::NotApproved(_) => WebError::Refused {
+            status: StatusCode::CONFLICT,
+            code: e.code(),
+            vi: e.message_vi(),
+            en: e.message_en(),
+        },
+        EntitleError::Io(ansinh_registry_io::IoError::Store(e)) => WebError::Store(e),
+        other => WebError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: other.code(),
+            vi: other.message_vi(),
+            en: other.message_en(),
+        },
+    }
+}
+
+fn partners<S>(app: &App<S>) -> Result<Vec<partner::Partner>, WebError> {
+    let set = app.policies()?;
+    partner::load(builtin::PARTNERS.0, builtin::PARTNERS.1, set).map_err(|e| {
+        WebError::Internal(
+            e.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+async fn list_of<S: Backend>(
+    app: &App<S>,
+    auth: &Authorized,
+    id: i64,
+    year: Option<i32>,
+) -> Result<BeneficiaryList, WebError> {
+    let r = auth
+        .scoped(app)
+        .round(RoundId(id), ReviewAccess::Read)
+        .await?;
+    let opts = EntitleOptions {
+        year,
+        ..EntitleOptions::default()
+    };
+    entitlements::beneficiaries(app.store(), app.policies()?, r.id, &opts)
+        .await
+        .map_err(ent_err)
+}
+
+pub struct PolicyRow {
+    pub id: String,
+    pub name: String,
+    pub count: usize,
+    pub unit: &'static str,
+    pub total: String,
+    pub undecided: usize,
+    pub missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "review/entitlements.html")]
+struct EntitlementsPage {
+    f: Frame,
+    round: i64,
+    year: i32,
+    approved_on: String,
+    standard: String,
+    rows: Vec<PolicyRow>,
+    total: String,
+    partners: Vec<(String, String)>,
+}
+
+pub async fn page<S: Backend>(
+    State(app): State<App<S>>,
+    auth: Authorized,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let l = list_of(&app, &auth, id, q.year).await?;
+    let lang = auth.lang;
+    let set = app.policies()?;
+    let mut rows = Vec::new();
+    let mut total = 0i64;
+    for pid in &l.policies {
+        let lines: Vec<_> = l.lines.iter().filter(|b| &b.policy_id == pid).collect();
+        let undecided: Vec<_> = l.undecided.iter().filter(|u| &u.policy_id == pid).collect();
+        let sum: i64 = lines.iter().map(|b| b.year_total).sum();
+        total += sum;
+        let mut missing: Vec<&str> = undecided
+            .iter()
+            .flat_map(|u| u.missing.iter().map(String::as_str))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let (name, unit) = match set.get(pid) {
+            Some(p) => (
+                lang.pick(&p.name_vi, &p.name_en).to_string(),
+                match p.unit.as_str() {
+                    "person" => lang.pick("người", "persons"),
+                    "household" => lang.pick("hộ", "households"),
+                    "pupil" => lang.pick("học sinh", "pupils"),
+                    _ => "",
+                },
+            ),
+            None => (pid.clone(), ""),
+        };
+        rows.push(PolicyRow {
+            id: pid.clone(),
+            name,
+            count: lines.len(),
+            unit,
+            total: lang.vnd(sum),
+            undecided: undecided.len(),
+            missing: missing.join(", "),
+        });
+    }
+    let partners = partners(&app)?
+        .into_iter()
+        .map(|p| {
+            let name = lang.pick(&p.name_vi, &p.name_en).to_string();
+            (p.id, name)
+        })
+        .collect();
+    Ok(html(&EntitlementsPage {
+        f: Frame::of(&auth),
+        round: id,
+        year: l.year,
+        approved_on: crate::i18n::date(l.approved_on),
+        standard: l.standard_id.clone(),
+        rows,
+        total: lang.vnd(total),
+        partners,
+    }))
+}
+
+/// Writes the workbook through a temporary file (the writers are the CLI's) and answers it.
+fn workbook(
+    write: impl FnOnce(&std::path::Path) -> Result<(), EntitleError>,
+    name: String,
+) -> Result<Response, WebError> {
+    let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
+    let path = dir.path().join("list.xlsx");
+    write(&path).map_err(ent_err)?;
+    let bytes = std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn audit_export<S: Backend>(
+    app: &App<S>,
+    auth: &Authorized,
+    what: &str,
+    l: &BeneficiaryList,
+) -> Result<(), WebError> {
+    let detail = serde_json::json!({
+        "export": what, "round": l.round.0, "year": l.year, "rows": l.lines.len(),
+    });
+    app.store()
+        .append_audit(
+            &auth.ctx(),
+            &AuditEvent {
+                entity: Entity::Event,
+                entity_id: None,
+                detail: detail.to_string(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn list_xlsx<S: Backend>(
+    State(app): State<App<S>>,
+    auth: Authorized,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let l = list_of(&app, &auth, id, q.year).await?;
+    audit_export(&app, &auth, "entitlements", &l).await?;
+    let name = format!("doi-tuong-chinh-sach-{}-{}.xlsx", l.year, id);
+    workbook(|p| entitlements::write_list(&l, p), name)
+}
+
+pub async fn partner_xlsx<S: Backend>(
+    State(app): State<App<S>>,
+    auth: Authorized,
+    Path((id, file)): Path<(i64, String)>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    let pid = file
+        .strip_suffix(".xlsx")
+        .ok_or(WebError::NotFound { api: false })?;
+    let p = partners(&app)?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or(WebError::NotFound { api: false })?;
+    let l = list_of(&app, &auth, id, q.year).await?;
+    audit_export(&app, &auth, &format!("partner:{}", p.id), &l).await?;
+    let name = format!("danh-sach-{}-{}-{}.xlsx", p.id, l.year, id);
+    workbook(|path| entitlements::write_partner(&l, &p, path), name)
+}
