@@ -2,7 +2,8 @@
 //! or name, set a new password, disable and enable. The same store methods as the administrator's page
 //! (`/admin/users`), so the same rules hold: a role other than administrator works within a unit, the
 //! registry keeps an active administrator, a disabled or moved account loses its open sessions, and
-//! every change is in the audit trail.
+//! every change is in the audit trail; a partner agency account names the agency whose list it
+//! receives (`--agency bhxh`).
 //!
 //! A new password is generated and printed once (or read from standard input with `--password-stdin`,
 //! at least 10 characters); it is never stored other than as its argon2id hash.
@@ -76,6 +77,10 @@ enum UsersCmd {
         /// The person's name as shown in the application.
         #[arg(long)]
         name: String,
+        /// For a partner agency: the partner list it receives (an id of policies/exports/partners.toml:
+        /// bhxh, school, electricity, vbsp, …).
+        #[arg(long)]
+        agency: Option<String>,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
@@ -89,6 +94,9 @@ enum UsersCmd {
         unit: Option<String>,
         #[arg(long)]
         name: Option<String>,
+        /// For a partner agency: the partner list it receives.
+        #[arg(long)]
+        agency: Option<String>,
         /// Why (recorded in the audit trail).
         #[arg(long)]
         reason: Option<String>,
@@ -168,6 +176,23 @@ async fn unit_of<S: Store>(s: &S, code: &str) -> Result<UnitId> {
     })
 }
 
+/// An agency named on the command line, checked against the built-in partner lists.
+fn known_agency(agency: Option<&str>) -> Result<Option<String>> {
+    use ansinh_domain::policy::{builtin, partner};
+    let Some(a) = agency else { return Ok(None) };
+    let set = builtin::policy_set().map_err(|e| anyhow!("{}", e[0]))?;
+    let partners = partner::load(builtin::PARTNERS.0, builtin::PARTNERS.1, &set)
+        .map_err(|e| anyhow!("{}", e[0]))?;
+    if partners.iter().any(|p| p.id == a) {
+        return Ok(Some(a.to_string()));
+    }
+    let ids: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
+    bail!(
+        "[ACC_AGENCY_UNKNOWN] `{a}` không phải cơ quan phối hợp nào (có: {0}) / `{a}` is not a partner agency (known: {0})",
+        ids.join(", ")
+    )
+}
+
 /// A password from standard input (first line), or a fresh random one to print.
 fn new_password(from_stdin: bool) -> Result<(String, bool)> {
     if from_stdin {
@@ -202,16 +227,21 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
                     .unwrap_or_else(|| "—".into())
             };
             println!(
-                "{:<20} {:<28} {:<18} {:<32} trạng thái / status",
-                "tài khoản / login", "tên / name", "vai trò / role", "đơn vị / unit"
+                "{:<20} {:<28} {:<18} {:<32} {:<12} trạng thái / status",
+                "tài khoản / login",
+                "tên / name",
+                "vai trò / role",
+                "đơn vị / unit",
+                "cơ quan / agency"
             );
             for u in s.users().await.map_err(store_err)? {
                 println!(
-                    "{:<20} {:<28} {:<18} {:<32} {}",
+                    "{:<20} {:<28} {:<18} {:<32} {:<12} {}",
                     u.username,
                     u.display_name,
                     u.role.code(),
                     code(u.unit),
+                    u.agency.as_deref().unwrap_or("—"),
                     if u.active {
                         "hoạt động / active"
                     } else {
@@ -225,8 +255,10 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
             role,
             unit,
             name,
+            agency,
             password_stdin,
         } => {
+            let agency = known_agency(agency.as_deref())?;
             let unit = match unit {
                 Some(code) => Some(unit_of(s, code).await?),
                 None => None,
@@ -244,6 +276,7 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
                 password_hash: hash(pw.clone()).await?,
                 role,
                 unit,
+                agency,
             };
             s.create_user(&ctx(a, None), &user)
                 .await
@@ -261,9 +294,14 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
             role,
             unit,
             name,
+            agency,
             reason,
         } => {
             let u = find(s, username).await?;
+            let agency = match known_agency(agency.as_deref())? {
+                Some(a) => Some(a),
+                None => u.agency.clone(),
+            };
             let unit = match unit {
                 Some(code) => Some(unit_of(s, code).await?),
                 None => u.unit,
@@ -274,6 +312,7 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
                 role,
                 // An administrator works over the whole registry.
                 unit: if role == Role::Admin { None } else { unit },
+                agency,
             };
             let after = s
                 .update_user(&ctx(a, reason.as_deref()), u.id, &change)

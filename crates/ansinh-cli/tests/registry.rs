@@ -547,8 +547,31 @@ fn accounts_from_the_command_line() {
         ],
     );
     assert!(!ok && err.contains("ACC_UNIT_UNKNOWN"), "{err}");
+    // A partner agency names the agency whose list it receives, one of the partner lists.
+    let partner = |agency: Option<&'static str>| {
+        let mut v = vec![
+            "users", "add", "bhxh.a", "--role", "partner", "--name", "BHXH", "--unit", "1101",
+        ];
+        if let Some(a) = agency {
+            v.extend(["--agency", a]);
+        }
+        v
+    };
+    let (ok, _, err) = ansinh(d, &partner(None));
+    assert!(!ok && err.contains("ACC_AGENCY_REQUIRED"), "{err}");
+    let (ok, _, err) = ansinh(d, &partner(Some("nope")));
+    assert!(
+        !ok && err.contains("ACC_AGENCY_UNKNOWN") && err.contains("bhxh"),
+        "{err}"
+    );
+    let (ok, _, err) = ansinh(d, &partner(Some("bhxh")));
+    assert!(ok, "{err}");
+    let (ok, _, err) = ansinh(d, &["users", "set", "bhxh.a", "--agency", "school"]);
+    assert!(ok, "{err}");
     let (ok, out, err) = ansinh(d, &["users", "list"]);
     assert!(ok, "{err}");
+    let line = out.lines().find(|l| l.starts_with("bhxh.a")).unwrap();
+    assert!(line.contains("school"), "{line}");
     assert!(out.contains("quantri") && out.contains("admin"), "{out}");
     assert!(
         out.contains("xa.a") && out.contains("Xã Yên Nghĩa"),

@@ -252,10 +252,7 @@ pub async fn load_round<S: Store + ReviewStore>(
     let snaps = store.snapshots(round).await?;
     let snap = snaps.last().ok_or(EntitleError::NotApproved(round))?;
     let national = snap.standard_id.starts_with("vn-");
-    let default_year = match r.round.kind {
-        RoundKind::Periodic => r.round.year + 1,
-        _ => r.round.year,
-    };
+    let default_year = status_year(&r);
     // The round's unit and its parents: the jurisdictions whose policies apply.
     let mut jurisdiction = BTreeSet::new();
     let mut next = Some(r.unit);
@@ -909,4 +906,13 @@ pub fn write_partner(l: &BeneficiaryList, p: &Partner, path: &Path) -> Result<()
 /// The budget to `.xlsx` or `.csv`.
 pub fn write_budget(b: &Budget, path: &Path) -> Result<()> {
     write_sheets(&[("Dự toán", budget_rows(b))], path)
+}
+
+/// The year whose status a round decides: a periodic round of year Y sets the status for Y + 1; a
+/// regular, in-year review its own year.
+pub fn status_year(r: &ansinh_store::review::StoredRound) -> i32 {
+    match r.round.kind {
+        RoundKind::Periodic => r.round.year + 1,
+        _ => r.round.year,
+    }
 }

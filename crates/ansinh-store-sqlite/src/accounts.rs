@@ -9,7 +9,7 @@ use ansinh_domain::registry::{HouseholdCode, HouseholdId, UnitId};
 use ansinh_domain::text::NfcText;
 use ansinh_store::accounts::{
     AccountStore, ClassificationFact, NewUser, Role, Session, User, UserChange, UserId,
-    valid_username,
+    valid_agency, valid_username,
 };
 use ansinh_store::{
     AccountProblem, ChangeContext, Entity, HouseholdHit, Invalid, Result, StoreError, like_escape,
@@ -32,7 +32,7 @@ where
 }
 
 const USER_COLS: &str =
-    "id, username, display_name, password_hash, role, unit_id, active, created_at";
+    "id, username, display_name, password_hash, role, unit_id, agency, active, created_at";
 
 fn user_from_row(row: &DbRow) -> Result<User> {
     let role: String = get(row, "role")?;
@@ -45,6 +45,7 @@ fn user_from_row(row: &DbRow) -> Result<User> {
         role: Role::from_code(&role)
             .ok_or_else(|| StoreError::backend(format!("unknown role `{role}`")))?,
         unit: unit.map(UnitId),
+        agency: get(row, "agency")?,
         active: get(row, "active")?,
         created_at: get(row, "created_at")?,
     })
@@ -87,6 +88,25 @@ async fn audit_event(
     Ok(())
 }
 
+/// The agency stored for an account: required and well formed for a partner agency, none otherwise.
+fn agency_of(role: Role, agency: Option<&str>) -> Result<Option<String>> {
+    if role != Role::Partner {
+        return Ok(None);
+    }
+    match agency.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Err(StoreError::Invalid(Invalid::Account(
+            AccountProblem::AgencyRequired,
+        ))),
+        Some(a) if valid_agency(a) => Ok(Some(a.to_string())),
+        Some(a) => Err(StoreError::Invalid(Invalid::Value(
+            ansinh_domain::registry::RegistryError::Code {
+                what: "cơ quan phối hợp / partner agency",
+                value: a.to_string(),
+            },
+        ))),
+    }
+}
+
 async fn user_in(c: &mut <Db as sqlx::Database>::Connection, id: UserId) -> Result<User> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -126,6 +146,12 @@ impl AccountStore for Backend {
                 },
             )));
         }
+        if user.role != Role::Admin && user.unit.is_none() {
+            return Err(StoreError::Invalid(Invalid::Account(
+                AccountProblem::UnitRequired,
+            )));
+        }
+        let agency = agency_of(user.role, user.agency.as_deref())?;
         let mut tx = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(user.username.as_str())
@@ -139,14 +165,15 @@ impl AccountStore for Backend {
             });
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, agency, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(user.username.as_str())
         .bind(NfcText::new(&user.display_name).as_str().to_string())
         .bind(user.password_hash.as_str())
         .bind(user.role.code())
         .bind(user.unit.map(|u| u.0))
+        .bind(agency.as_deref())
         .bind(true)
         .bind(Utc::now())
         .fetch_one(&mut *tx)
@@ -156,6 +183,7 @@ impl AccountStore for Backend {
             "user_created": user.username,
             "role": user.role.code(),
             "unit": user.unit.map(|u| u.0),
+            "agency": agency,
         });
         audit_event(&mut tx, ctx, Some(id), detail).await?;
         tx.commit().await.map_err(db)?;
@@ -213,18 +241,22 @@ impl AccountStore for Backend {
                 AccountProblem::UnitRequired,
             )));
         }
+        let agency = agency_of(change.role, change.agency.as_deref())?;
         let mut tx = self.begin_write().await?;
         let before = user_in(&mut tx, id).await?;
-        sqlx::query("UPDATE users SET display_name = $1, role = $2, unit_id = $3 WHERE id = $4")
-            .bind(NfcText::new(&change.display_name).as_str().to_string())
-            .bind(change.role.code())
-            .bind(change.unit.map(|u| u.0))
-            .bind(id.0)
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, unit_id = $3, agency = $4 WHERE id = $5",
+        )
+        .bind(NfcText::new(&change.display_name).as_str().to_string())
+        .bind(change.role.code())
+        .bind(change.unit.map(|u| u.0))
+        .bind(agency.as_deref())
+        .bind(id.0)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
         ensure_an_administrator(&mut tx).await?;
-        if before.role != change.role || before.unit != change.unit {
+        if before.role != change.role || before.unit != change.unit || before.agency != agency {
             // What the account may see changed: its open sessions end.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id.0)
@@ -234,8 +266,8 @@ impl AccountStore for Backend {
         }
         let detail = serde_json::json!({
             "user_changed": before.username,
-            "old": { "role": before.role.code(), "unit": before.unit.map(|u| u.0), "display_name": before.display_name },
-            "new": { "role": change.role.code(), "unit": change.unit.map(|u| u.0), "display_name": change.display_name },
+            "old": { "role": before.role.code(), "unit": before.unit.map(|u| u.0), "agency": before.agency, "display_name": before.display_name },
+            "new": { "role": change.role.code(), "unit": change.unit.map(|u| u.0), "agency": agency, "display_name": change.display_name },
         });
         audit_event(&mut tx, ctx, Some(id.0), detail).await?;
         let after = user_in(&mut tx, id).await?;

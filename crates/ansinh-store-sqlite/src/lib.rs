@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/0003_accounts.sql"),
     ),
+    (
+        4,
+        "partner agency",
+        include_str!("../migrations/0004_partner_agency.sql"),
+    ),
 ];
 
 /// The embedded migrator (no macros crate needed).

@@ -83,14 +83,18 @@ pub struct NewUser {
     pub password_hash: String,
     pub role: Role,
     pub unit: Option<UnitId>,
+    /// For a partner agency account, which partner's lists it receives (see [`valid_agency`]);
+    /// ignored (stored as none) for the other roles.
+    pub agency: Option<String>,
 }
 
-/// New values for an account's name, role and unit.
+/// New values for an account's name, role, unit and agency.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserChange {
     pub display_name: String,
     pub role: Role,
     pub unit: Option<UnitId>,
+    pub agency: Option<String>,
 }
 
 /// A stored user account.
@@ -102,6 +106,8 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub unit: Option<UnitId>,
+    /// The partner list a partner agency account receives (`None` for the other roles).
+    pub agency: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -114,6 +120,7 @@ impl std::fmt::Debug for User {
             .field("username", &self.username)
             .field("role", &self.role)
             .field("unit", &self.unit)
+            .field("agency", &self.agency)
             .field("active", &self.active)
             .finish_non_exhaustive()
     }
@@ -124,6 +131,15 @@ pub fn valid_username(s: &str) -> bool {
     (3..=64).contains(&s.len())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether a partner agency id is well formed: 1–32 lowercase ASCII letters, digits, `-`, `_` (the
+/// ids of `policies/exports/partners.toml`; whether the id names a known partner is checked where the
+/// partner file is loaded: the web app and the CLI).
+pub fn valid_agency(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
 }
 
 /// A login session. `token_hash` is the SHA-256 digest (hex) of the cookie's secret.

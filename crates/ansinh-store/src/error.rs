@@ -91,6 +91,8 @@ pub enum AccountProblem {
     LastAdministrator,
     /// Every role but the administrator works within a unit.
     UnitRequired,
+    /// A partner agency account names the agency (partner list) it works for.
+    AgencyRequired,
 }
 
 /// What is wrong with a reorganisation.
@@ -162,6 +164,9 @@ impl StoreError {
             StoreError::Invalid(Invalid::Account(AccountProblem::UnitRequired)) => {
                 "ACC_UNIT_REQUIRED"
             }
+            StoreError::Invalid(Invalid::Account(AccountProblem::AgencyRequired)) => {
+                "ACC_AGENCY_REQUIRED"
+            }
             StoreError::Invalid(_) => "REG_INVALID",
             StoreError::Backend { .. } => "REG_BACKEND",
         }
@@ -232,6 +237,10 @@ fn invalid_en(i: &Invalid) -> String {
         Invalid::Account(AccountProblem::UnitRequired) => {
             "every role except administrator needs the unit it works in".into()
         }
+        Invalid::Account(AccountProblem::AgencyRequired) => {
+            "a partner agency account needs the agency it works for (which partner list it receives)"
+                .into()
+        }
     }
 }
 
@@ -270,6 +279,9 @@ fn invalid_vi(i: &Invalid) -> String {
         }
         Invalid::Account(AccountProblem::UnitRequired) => {
             "mọi vai trò trừ quản trị viên đều cần đơn vị làm việc".into()
+        }
+        Invalid::Account(AccountProblem::AgencyRequired) => {
+            "tài khoản cơ quan phối hợp cần ghi rõ cơ quan (danh sách được nhận)".into()
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The administrator's page of accounts (`/admin/users`): every account with its role, unit and state;
-//! create one, change its name, role and unit, set a new password (shown once), disable and enable.
+//! create one, change its name, role, unit and (for a partner agency) the agency whose list it
+//! receives, set a new password (shown once), disable and enable.
 //! The rules are the store's ([`AccountStore::update_user`], [`AccountStore::set_user_active`]): a
 //! role other than administrator needs a unit, the registry keeps an active administrator, and a
 //! disabled or moved account loses its open sessions. Only administrators reach these routes.
@@ -39,6 +40,8 @@ pub struct UserRow {
     /// The unit id, -1 for none.
     pub unit: i64,
     pub unit_label: String,
+    /// The partner list of a partner agency account ("" for none).
+    pub agency: String,
     pub active: bool,
 }
 
@@ -54,6 +57,8 @@ struct UsersPage {
     users: Vec<UserRow>,
     units: Vec<UnitOption>,
     roles: Vec<(&'static str, &'static str)>,
+    /// `(id, name)` of the partner lists a partner agency account may receive.
+    agencies: Vec<(String, String)>,
     /// A refusal to show (stable code and message).
     error: Option<(String, String)>,
     /// What was just done (with a new password shown once).
@@ -95,6 +100,7 @@ async fn page<S: Backend>(
             role_label: l.pick(u.role.vi(), u.role.en()),
             unit: u.unit.map_or(-1, |x| x.0),
             unit_label: label(u.unit),
+            agency: u.agency.unwrap_or_default(),
             active: u.active,
         })
         .collect();
@@ -126,11 +132,48 @@ async fn page<S: Backend>(
             .iter()
             .map(|r| (r.code(), l.pick(r.vi(), r.en())))
             .collect(),
+        agencies: agencies(app, auth)?,
         error,
         done,
         new_password,
     };
     Ok((status, html(&p)).into_response())
+}
+
+/// The partner lists an account may be given, in the file's order.
+fn agencies<S: Backend>(
+    app: &App<S>,
+    auth: &Authorized,
+) -> Result<Vec<(String, String)>, WebError> {
+    Ok(crate::entitlements_pages::partners(app)?
+        .into_iter()
+        .map(|p| {
+            let name = format!("{} — {}", p.agency, auth.lang.pick(&p.name_vi, &p.name_en));
+            (p.id, name)
+        })
+        .collect())
+}
+
+/// The agency of the form for a partner agency account (none for the other roles), refused when it
+/// names no partner list; a missing one is left to the store (`ACC_AGENCY_REQUIRED`).
+fn parse_agency<S: Backend>(
+    app: &App<S>,
+    auth: &Authorized,
+    role: Role,
+    text: &str,
+) -> Result<Result<Option<String>, (String, String)>, WebError> {
+    let a = text.trim();
+    if role != Role::Partner || a.is_empty() {
+        return Ok(Ok(None));
+    }
+    if agencies(app, auth)?.iter().any(|(id, _)| id == a) {
+        Ok(Ok(Some(a.to_string())))
+    } else {
+        Ok(Err((
+            "ACC_AGENCY_UNKNOWN".to_string(),
+            format!("{}: {a}", auth.lang.t().acc_agency_unknown),
+        )))
+    }
 }
 
 /// A store refusal the administrator can act on is shown on the page; anything else is an error.
@@ -162,6 +205,8 @@ pub struct CreateForm {
     role: String,
     #[serde(default)]
     unit: String,
+    #[serde(default)]
+    agency: String,
 }
 
 fn parse_unit(s: &str) -> Option<UnitId> {
@@ -212,6 +257,10 @@ pub async fn create<S: Backend>(
         )?;
         return page(&app, &auth, Some(e), None, None).await;
     }
+    let agency = match parse_agency(&app, &auth, role, &form.agency)? {
+        Ok(a) => a,
+        Err(e) => return page(&app, &auth, Some(e), None, None).await,
+    };
     if let Some(u) = unit {
         // The unit must exist (a guessed id is refused like a missing one).
         if app.store().unit(u).await.is_err() {
@@ -230,6 +279,7 @@ pub async fn create<S: Backend>(
                 password_hash: hash,
                 role,
                 unit,
+                agency,
             },
         )
         .await;
@@ -259,6 +309,8 @@ pub struct ChangeForm {
     #[serde(default)]
     unit: String,
     #[serde(default)]
+    agency: String,
+    #[serde(default)]
     reason: String,
 }
 
@@ -271,6 +323,10 @@ pub async fn change<S: Backend>(
     auth.require(Action::ManageAccounts)?;
     auth.check_csrf(&form.csrf)?;
     let role = parse_role(&form.role)?;
+    let agency = match parse_agency(&app, &auth, role, &form.agency)? {
+        Ok(a) => a,
+        Err(e) => return page(&app, &auth, Some(e), None, None).await,
+    };
     let change = UserChange {
         display_name: form.display_name.trim().to_string(),
         role,
@@ -279,6 +335,7 @@ pub async fn change<S: Backend>(
         } else {
             parse_unit(&form.unit)
         },
+        agency,
     };
     let reason = form.reason.trim();
     let ctx = if reason.is_empty() {

@@ -29,7 +29,7 @@ use crate::i18n::Lang;
 use crate::{App, Backend};
 
 mod review;
-pub use review::ReviewAccess;
+pub use review::{ReviewAccess, may_receive};
 
 pub const SESSION_COOKIE: &str = "ansinh_session";
 pub const LOGIN_CSRF_COOKIE: &str = "ansinh_login_csrf";

@@ -567,6 +567,8 @@ pub async fn load<S: Backend>(
                     password_hash: h.clone(),
                     role: l.role,
                     unit,
+                    // The demo partner agency is the province's social insurance office.
+                    agency: (l.role == Role::Partner).then(|| "bhxh".to_string()),
                 },
             )
             .await?;

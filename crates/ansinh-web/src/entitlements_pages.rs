@@ -7,8 +7,10 @@
 //! The lists carry names, birth dates and citizen IDs (what the partner needs), so they are read under
 //! the round's own rule (`ReviewAccess::Read`: commune officers of the commune, district/province
 //! officers of the subtree, administrators; a round outside it is 404) and every download is written to
-//! the audit trail. Partner agency accounts do not yet say which agency they are, so they do not reach
-//! these lists yet.
+//! the audit trail. A partner agency account names its agency (`users.agency`): it reaches only its
+//! own agency's list, for the approved rounds of its subtree (`Scoped::partner_round`), through
+//! `/partner-lists`, the page that lists every approved round of the subtree with the lists the user
+//! may download; the whole beneficiary list and the per-policy page stay with the review's readers.
 
 use askama::Template;
 use axum::Router;
@@ -36,6 +38,7 @@ pub fn routes<S: Backend>() -> Router<App<S>> {
             "/review/rounds/{id}/partners/{partner}",
             get(partner_xlsx::<S>),
         )
+        .route("/partner-lists", get(partner_lists::<S>))
 }
 
 #[derive(Deserialize)]
@@ -62,7 +65,7 @@ fn ent_err(e: EntitleError) -> WebError {
     }
 }
 
-fn partners<S>(app: &App<S>) -> Result<Vec<partner::Partner>, WebError> {
+pub(crate) fn partners<S>(app: &App<S>) -> Result<Vec<partner::Partner>, WebError> {
     let set = app.policies()?;
     partner::load(builtin::PARTNERS.0, builtin::PARTNERS.1, set).map_err(|e| {
         WebError::Internal(
@@ -252,8 +255,93 @@ pub async fn partner_xlsx<S: Backend>(
         .into_iter()
         .find(|p| p.id == pid)
         .ok_or(WebError::NotFound { api: false })?;
-    let l = list_of(&app, &auth, id, q.year).await?;
+    let r = auth
+        .scoped(&app)
+        .partner_round(RoundId(id), auth.user.agency.as_deref(), &p.id)
+        .await?;
+    let opts = EntitleOptions {
+        year: q.year,
+        ..EntitleOptions::default()
+    };
+    let l = entitlements::beneficiaries(app.store(), app.policies()?, r.id, &opts)
+        .await
+        .map_err(ent_err)?;
     audit_export(&app, &auth, &format!("partner:{}", p.id), &l).await?;
     let name = format!("danh-sach-{}-{}-{}.xlsx", p.id, l.year, id);
     workbook(|path| entitlements::write_partner(&l, &p, path), name)
+}
+
+pub struct PartnerRoundRow {
+    pub commune: String,
+    pub round: i64,
+    pub label: String,
+    /// The status year of the lists (the year after a periodic round's review year).
+    pub year: i32,
+    /// `(partner id, name)` of the lists this user may download.
+    pub lists: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "partner_lists.html")]
+struct PartnerListsPage {
+    f: Frame,
+    agency: Option<String>,
+    rows: Vec<PartnerRoundRow>,
+    /// A partner agency account without an agency: it receives nothing until one is set.
+    no_agency: bool,
+}
+
+/// `/partner-lists`: every approved round of the subtree, newest first, with the partner lists the
+/// user may download (a partner agency: its own agency's only).
+pub async fn partner_lists<S: Backend>(
+    State(app): State<App<S>>,
+    auth: Authorized,
+) -> Result<Response, WebError> {
+    use ansinh_store::accounts::Role;
+    let lang = auth.lang;
+    let agency = auth.user.agency.as_deref();
+    let visible: Vec<(String, String)> = partners(&app)?
+        .into_iter()
+        .filter(|p| crate::auth::may_receive(auth.user.role, agency, &p.id))
+        .map(|p| {
+            let name = lang.pick(&p.name_vi, &p.name_en).to_string();
+            (p.id, name)
+        })
+        .collect();
+    let agency_name = agency.map(|a| {
+        visible
+            .iter()
+            .find(|(id, _)| id == a)
+            .map_or_else(|| a.to_string(), |(_, n)| n.clone())
+    });
+    let mut rows = Vec::new();
+    if !visible.is_empty() {
+        for c in auth.scoped(&app).partner_communes().await? {
+            let rounds = app
+                .store()
+                .review_rounds(c.id)
+                .await
+                .map_err(crate::review::refusal)?;
+            for r in rounds.iter().rev().filter(|r| r.round.approvals > 0) {
+                let kind = crate::review_pages::capitalised(&crate::review_pages::kind_label(
+                    r.round.kind,
+                    lang,
+                ));
+                rows.push(PartnerRoundRow {
+                    commune: c.unit.name.to_string(),
+                    round: r.id.0,
+                    label: format!("{kind} {}", r.round.year),
+                    year: entitlements::status_year(r),
+                    lists: visible.clone(),
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| b.year.cmp(&a.year).then(a.commune.cmp(&b.commune)));
+    Ok(html(&PartnerListsPage {
+        f: Frame::of(&auth),
+        agency: agency_name,
+        no_agency: auth.user.role == Role::Partner && visible.is_empty(),
+        rows,
+    }))
 }

@@ -126,6 +126,16 @@ labels! {
     acc_name: "Họ và tên", "Name";
     acc_role: "Vai trò", "Role";
     acc_unit: "Đơn vị", "Unit";
+    acc_agency: "Cơ quan phối hợp (danh sách được nhận)", "Partner agency (the list it receives)";
+    acc_agency_unknown: "Cơ quan phối hợp không có trong danh mục danh sách gửi cơ quan phối hợp", "The partner agency is not one of the partner lists";
+    nav_partner_lists: "Danh sách gửi cơ quan", "Partner lists";
+    pl_title: "Danh sách gửi cơ quan phối hợp", "Lists for partner agencies";
+    pl_agency: "Cơ quan", "Agency";
+    pl_no_agency: "Tài khoản cơ quan phối hợp này chưa được gán cơ quan; hãy đề nghị quản trị viên gán.", "This partner agency account has no agency yet; ask an administrator to set it.";
+    pl_note: "Theo các đợt rà soát đã phê duyệt của đơn vị. Danh sách có thông tin cá nhân để cơ quan thực hiện chính sách: mỗi lần tải về được ghi vào nhật ký.", "From the approved review rounds of your units. The lists carry the personal data the agency needs to deliver the support: every download is in the audit trail.";
+    pl_none: "Chưa có đợt rà soát nào được phê duyệt.", "No approved review round yet.";
+    pl_commune: "Xã, phường", "Commune";
+    pl_round: "Đợt rà soát", "Review round";
     acc_state: "Trạng thái", "Status";
     acc_active: "Đang hoạt động", "Active";
     acc_inactive: "Đã khoá", "Disabled";

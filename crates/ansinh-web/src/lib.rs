@@ -306,6 +306,7 @@ pub async fn ensure_admin<S: Backend>(
                 password_hash: hash,
                 role: ansinh_store::accounts::Role::Admin,
                 unit: None,
+                agency: None,
             },
         )
         .await?;

@@ -137,7 +137,7 @@ fn stage_label(s: Stage, l: Lang) -> String {
 }
 
 /// The text with its first letter in upper case.
-fn capitalised(s: &str) -> String {
+pub(crate) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
@@ -160,7 +160,7 @@ fn detail_text(d: &str) -> String {
     }
 }
 
-fn kind_label(k: RoundKind, l: Lang) -> String {
+pub(crate) fn kind_label(k: RoundKind, l: Lang) -> String {
     l.pick(k.vi(), k.en()).to_string()
 }
 

@@ -128,6 +128,7 @@ async fn setup<S: Backend>(store: S) -> T {
                 password_hash: hash,
                 role: Role::CommuneOfficer,
                 unit: Some(c),
+                agency: None,
             },
         )
         .await
@@ -3307,6 +3308,7 @@ async fn managing_accounts(t: &T) {
                 ("display_name", "Bảo hiểm xã hội"),
                 ("role", "partner"),
                 ("unit", &unit),
+                ("agency", "bhxh"),
             ],
         )
         .await;
@@ -3318,6 +3320,26 @@ async fn managing_accounts(t: &T) {
     assert_eq!(login.status, S::SEE_OTHER, "the new account logs in");
     assert_eq!(t.get("/lists", &partner).await.status, S::OK);
     assert_eq!(t.get("/admin/users", &partner).await.status, S::FORBIDDEN);
+
+    // A partner agency names the agency whose list it receives, one of the partner lists.
+    for (agency, code) in [("", "ACC_AGENCY_REQUIRED"), ("nope", "ACC_AGENCY_UNKNOWN")] {
+        let r = t
+            .post(
+                "/admin/users",
+                &cookie,
+                &[
+                    ("csrf", &csrf),
+                    ("username", "truong.tanlap"),
+                    ("display_name", "Trường tiểu học"),
+                    ("role", "partner"),
+                    ("unit", &unit),
+                    ("agency", agency),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{agency}");
+        assert!(r.body.contains(code), "{agency}: {code}");
+    }
 
     // Every role but administrator needs a unit; a login name is checked.
     let r = t
@@ -3359,6 +3381,7 @@ async fn managing_accounts(t: &T) {
                 ("display_name", "X"),
                 ("role", "partner"),
                 ("unit", &unit),
+                ("agency", "bhxh"),
             ],
         )
         .await;
@@ -3811,6 +3834,42 @@ async fn entitlements_of_a_round(t: &T) {
             .status,
         S::OK
     );
+    // The province's social-insurance office (the demo partner agency, agency `bhxh`) receives its
+    // own list of every approved round of its subtree, and nothing else: not another agency's list,
+    // not another province's round, not the whole beneficiary list.
+    let bhxh = format!("/review/rounds/{round}/partners/bhxh.xlsx?year=2025");
+    let (status, _, bytes) = t.get_bytes(&bhxh, &p).await;
+    assert_eq!(status, S::OK, "{bhxh}");
+    assert_eq!(&bytes[..2], b"PK");
+    for path in [
+        format!("/review/rounds/{round}/partners/school.xlsx"),
+        format!("/review/rounds/{}/partners/bhxh.xlsx", t.other_round),
+    ] {
+        assert_eq!(t.get(&path, &p).await.status, S::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        t.get(&format!("/review/rounds/{round}/entitlements.xlsx"), &p)
+            .await
+            .status,
+        S::FORBIDDEN
+    );
+    let lists = t.get("/partner-lists", &p).await;
+    assert_eq!(lists.status, S::OK, "{}", lists.body);
+    assert!(lists.body.contains(&format!("data-round=\"{round}\"")));
+    assert!(lists.body.contains("partners/bhxh.xlsx"));
+    assert!(
+        !lists.body.contains("partners/school.xlsx"),
+        "only its own agency's list"
+    );
+    // An officer sees every partner's list, of its own commune's rounds only.
+    let lists = t.get("/partner-lists", &a).await;
+    assert!(
+        lists.body.contains("partners/school.xlsx") && lists.body.contains("partners/vbsp.xlsx")
+    );
+    let lists = t.get("/partner-lists", &b).await;
+    assert_eq!(lists.status, S::OK);
+    assert!(!lists.body.contains(&format!("data-round=\"{round}\"")));
+
     // A round not approved yet has no entitlements.
     let open = *t.rounds_a.last().unwrap();
     let r = t

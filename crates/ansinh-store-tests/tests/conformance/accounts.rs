@@ -1,6 +1,7 @@
 //! Accounts (the web application's users): created, listed, changed, disabled and enabled, on both
 //! backends; the registry always keeps an active administrator, every other role keeps a unit, and an
-//! account that is disabled or moved loses its open sessions. Every change is in the audit trail.
+//! account that is disabled or moved loses its open sessions, and a partner agency account names the
+//! agency whose lists it receives. Every change is in the audit trail.
 
 use chrono::{Duration, NaiveDate, Utc};
 
@@ -38,6 +39,7 @@ accounts_conformance!(
     accounts_are_listed_changed_and_audited,
     the_last_administrator_cannot_be_removed,
     a_disabled_or_moved_account_loses_its_sessions,
+    a_partner_agency_account_names_its_agency,
 );
 
 fn admin_ctx() -> ChangeContext {
@@ -70,6 +72,7 @@ async fn user<S: AccountStore>(s: &S, name: &str, role: Role, unit: Option<UnitI
             password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA".into(),
             role,
             unit,
+            agency: (role == Role::Partner).then(|| "bhxh".into()),
         },
     )
     .await
@@ -125,6 +128,7 @@ async fn accounts_are_listed_changed_and_audited<S: Store + AccountStore>(s: &S)
                 display_name: "Nguye\u{0302}\u{0303}n Thị Hoa".into(),
                 role: Role::CommuneOfficer,
                 unit: Some(b),
+                agency: None,
             },
         )
         .await
@@ -141,6 +145,7 @@ async fn accounts_are_listed_changed_and_audited<S: Store + AccountStore>(s: &S)
                 display_name: "Nguyễn Thị Hoa".into(),
                 role: Role::Supervisor,
                 unit: None,
+                agency: None,
             },
         )
         .await
@@ -186,6 +191,7 @@ async fn the_last_administrator_cannot_be_removed<S: Store + AccountStore>(s: &S
         display_name: "Quản trị".into(),
         role: Role::Supervisor,
         unit: Some(a),
+        agency: None,
     };
     let e = s
         .set_user_active(&admin_ctx(), admin, false)
@@ -223,6 +229,7 @@ async fn a_disabled_or_moved_account_loses_its_sessions<S: Store + AccountStore>
         display_name: "Trần Văn Nam".into(),
         role: Role::CommuneOfficer,
         unit: Some(a),
+        agency: None,
     };
     s.update_user(&admin_ctx(), officer, &rename).await.unwrap();
     assert!(s.session("t1", now).await.unwrap().is_some());
@@ -239,4 +246,78 @@ async fn a_disabled_or_moved_account_loses_its_sessions<S: Store + AccountStore>
         .await
         .unwrap();
     assert!(s.session("t2", now).await.unwrap().is_none());
+}
+
+async fn a_partner_agency_account_names_its_agency<S: Store + AccountStore>(s: &S) {
+    let a = commune(s, "00001", "Xã Tân Lập").await;
+    user(s, "admin", Role::Admin, None).await;
+    let new = |agency: Option<&str>| NewUser {
+        username: "bhxh.tanlap".into(),
+        display_name: "Bảo hiểm xã hội huyện".into(),
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA".into(),
+        role: Role::Partner,
+        unit: Some(a),
+        agency: agency.map(str::to_string),
+    };
+
+    // Without its agency, or with one that is not an identifier, nothing is created.
+    for missing in [None, Some(""), Some("  ")] {
+        let e = s
+            .create_user(&admin_ctx(), &new(missing))
+            .await
+            .unwrap_err();
+        assert_eq!(account_problem(&e), Some(AccountProblem::AgencyRequired));
+        assert_eq!(e.code(), "ACC_AGENCY_REQUIRED");
+    }
+    let e = s
+        .create_user(&admin_ctx(), &new(Some("Bảo hiểm")))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "REG_INVALID", "{e}");
+    assert_eq!(s.count_users().await.unwrap(), 1, "only the administrator");
+
+    let id = s
+        .create_user(&admin_ctx(), &new(Some("bhxh")))
+        .await
+        .unwrap();
+    assert_eq!(s.user(id).await.unwrap().agency.as_deref(), Some("bhxh"));
+
+    // Given another agency's list, it loses its sessions (what it may see changed); audited.
+    session(s, "p1", id).await;
+    let to_school = UserChange {
+        display_name: "Bảo hiểm xã hội huyện".into(),
+        role: Role::Partner,
+        unit: Some(a),
+        agency: Some("school".into()),
+    };
+    let after = s.update_user(&admin_ctx(), id, &to_school).await.unwrap();
+    assert_eq!(after.agency.as_deref(), Some("school"));
+    assert!(s.session("p1", Utc::now()).await.unwrap().is_none());
+    let trail = s.audit_trail(Entity::Event, Some(id.0)).await.unwrap();
+    let last = trail.last().and_then(|e| e.new_value.clone()).unwrap();
+    assert!(
+        last.contains("\"agency\":\"bhxh\"") && last.contains("\"agency\":\"school\""),
+        "{last}"
+    );
+
+    // A partner without agency is refused and nothing changes; another role keeps none.
+    let e = s
+        .update_user(
+            &admin_ctx(),
+            id,
+            &UserChange {
+                agency: None,
+                ..to_school.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(account_problem(&e), Some(AccountProblem::AgencyRequired));
+    assert_eq!(s.user(id).await.unwrap().agency.as_deref(), Some("school"));
+    let officer = UserChange {
+        role: Role::Supervisor,
+        ..to_school
+    };
+    let after = s.update_user(&admin_ctx(), id, &officer).await.unwrap();
+    assert_eq!((after.role, after.agency), (Role::Supervisor, None));
 }

@@ -99,6 +99,15 @@ impl<S: Backend> Scoped<'_, S> {
     /// A round of the subtree. The upper level's step needs a unit above the round's commune.
     pub async fn round(&self, id: RoundId, a: ReviewAccess) -> Result<StoredRound, WebError> {
         self.require_review(a)?;
+        let r = self.round_in_subtree(id).await?;
+        if a == ReviewAccess::Upper && self.scope.root == Some(r.unit) {
+            return Err(WebError::Forbidden { api: self.api });
+        }
+        Ok(r)
+    }
+
+    /// A round whose commune lies in the subtree ("not found" otherwise), whatever the role.
+    async fn round_in_subtree(&self, id: RoundId) -> Result<StoredRound, WebError> {
         let r = match self.store.review_round(id).await {
             Ok(r) => r,
             Err(ReviewStoreError::Store(StoreError::NotFound { .. })) => {
@@ -109,9 +118,51 @@ impl<S: Backend> Scoped<'_, S> {
         if !self.covers(r.unit).await? {
             return Err(self.not_found());
         }
-        if a == ReviewAccess::Upper && self.scope.root == Some(r.unit) {
-            return Err(WebError::Forbidden { api: self.api });
-        }
         Ok(r)
+    }
+
+    /// The commune-level units of the subtree whose partner lists this user may receive: the
+    /// review's readers and partner agencies (theirs only: see [`partner_round`]).
+    ///
+    /// [`partner_round`]: Scoped::partner_round
+    pub async fn partner_communes(&self) -> Result<Vec<StoredUnit>, WebError> {
+        if self.scope.role != Role::Partner {
+            return self.review_communes().await;
+        }
+        let mut v: Vec<StoredUnit> = self
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.unit.kind.level() == 3)
+            .collect();
+        v.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        Ok(v)
+    }
+
+    /// A round of the subtree whose list for the partner `partner` this user may download: a reader
+    /// of the review may download every partner's list; a partner agency account only the list of
+    /// its own agency (`agency`); any other list, like a round outside the subtree, is "not found".
+    pub async fn partner_round(
+        &self,
+        id: RoundId,
+        agency: Option<&str>,
+        partner: &str,
+    ) -> Result<StoredRound, WebError> {
+        if self.scope.role == Role::Partner {
+            if !may_receive(self.scope.role, agency, partner) {
+                return Err(self.not_found());
+            }
+            return self.round_in_subtree(id).await;
+        }
+        self.round(id, ReviewAccess::Read).await
+    }
+}
+
+/// Whether a role (with its account's agency) receives the list of `partner`: every reader of the
+/// review does; a partner agency only its own agency's list.
+pub fn may_receive(role: Role, agency: Option<&str>, partner: &str) -> bool {
+    match role {
+        Role::Partner => agency == Some(partner),
+        Role::Admin | Role::CommuneOfficer | Role::Supervisor => true,
     }
 }
