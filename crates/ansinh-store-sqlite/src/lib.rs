@@ -36,7 +36,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         4,
-        "partner agency",
+        "partner_agency",
         include_str!("../migrations/0004_partner_agency.sql"),
     ),
 ];
