@@ -4,8 +4,11 @@
 -- environment, so that search and the household page are measured apart and together.
 local cookie = os.getenv("SESSION")
 local max_id = tonumber(os.getenv("MAX_ID") or "1000000")
+-- Family names (the start of the head's name), full names, and given names typed alone (a word inside
+-- the name: the search's second pass).
 local names = { "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
-  "ho", "ngo", "duong", "ly", "nguyen van", "tran thi", "le van an", "pham thi lan", "hoang minh", "dang" }
+  "ho", "ngo", "duong", "ly", "nguyen van", "tran thi", "le van an", "pham thi lan", "hoang minh", "dang",
+  "lan", "linh", "thi hoa", "tuan" }
 local mode = os.getenv("MODE") or "mix"
 local counter = 0
 

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "partner_agency",
         include_str!("../migrations/0004_partner_agency.sql"),
     ),
+    (
+        5,
+        "search_order",
+        include_str!("../migrations/0005_search_order.sql"),
+    ),
 ];
 
 /// The embedded migrator (no macros crate needed).

@@ -5,15 +5,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use ansinh_domain::registry::{HouseholdCode, HouseholdId, UnitId};
+use ansinh_domain::registry::{HouseholdId, UnitId};
 use ansinh_domain::text::NfcText;
 use ansinh_store::accounts::{
     AccountStore, ClassificationFact, NewUser, Role, Session, User, UserChange, UserId,
     valid_agency, valid_username,
 };
 use ansinh_store::{
-    AccountProblem, ChangeContext, Entity, HouseholdHit, Invalid, Result, StoreError, like_escape,
-    prefix_range,
+    AccountProblem, ChangeContext, Entity, HouseholdHit, Invalid, Result, StoreError,
 };
 
 use super::{Backend, Db};
@@ -425,43 +424,45 @@ impl AccountStore for Backend {
         query: &str,
         limit: u32,
     ) -> Result<Vec<HouseholdHit>> {
-        let (lo, hi) = prefix_range(query);
-        if lo.is_empty() {
-            return Ok(Vec::new());
-        }
-        let word = format!("% {}%", like_escape(&lo));
-        let (prefix, scope) = match root {
+        let (cte, scope) = match root {
             Some(_) => (SUBTREE, "AND unit_id IN (SELECT id FROM sub)"),
             None => ("", "AND $1 = $1"),
         };
-        let sql = format!(
-            "{prefix}SELECT id, code, unit_id, head_name, address FROM households \
-             WHERE deleted_at IS NULL {scope} AND ((head_key >= $2 AND head_key < $3) \
-             OR (address_key >= $2 AND address_key < $3) \
-             OR head_key LIKE $4 ESCAPE '\\' OR address_key LIKE $4 ESCAPE '\\') \
-             ORDER BY head_sort, id LIMIT $5"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(root.map_or(0, |u| u.0))
-            .bind(&lo)
-            .bind(&hi)
-            .bind(&word)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let code: String = get(r, "code")?;
-                Ok(HouseholdHit {
-                    id: HouseholdId(get(r, "id")?),
-                    code: HouseholdCode::parse(&code).map_err(StoreError::backend)?,
-                    unit: UnitId(get(r, "unit_id")?),
-                    head_name: NfcText::new(&get::<String>(r, "head_name")?),
-                    address: NfcText::new(&get::<String>(r, "address")?),
-                })
-            })
-            .collect()
+        super::search_walks(
+            &self.pool,
+            cte,
+            scope,
+            root.map_or(0, |u| u.0),
+            query,
+            limit,
+        )
+        .await
+    }
+
+    async fn classifications_of(
+        &self,
+        households: &[HouseholdId],
+    ) -> Result<Vec<ClassificationFact>> {
+        let mut out = Vec::new();
+        // In slices, to stay far below either backend's limit on bound parameters.
+        for ids in households.chunks(500) {
+            let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT household_id, as_of, class, deprived FROM classifications \
+                 WHERE household_id IN ({}) ORDER BY as_of, id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for h in ids {
+                q = q.bind(h.0);
+            }
+            let rows = q.fetch_all(&self.pool).await.map_err(db)?;
+            for r in &rows {
+                out.push(fact_of(r)?);
+            }
+        }
+        out.sort_by_key(|f| f.as_of);
+        Ok(out)
     }
 
     async fn classifications_under(&self, root: Option<UnitId>) -> Result<Vec<ClassificationFact>> {
@@ -479,20 +480,20 @@ impl AccountStore for Backend {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let deprived: String = get(r, "deprived")?;
-                Ok(ClassificationFact {
-                    household: HouseholdId(get(r, "household_id")?),
-                    as_of: get(r, "as_of")?,
-                    class: get(r, "class")?,
-                    deprived: deprived
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                })
-            })
-            .collect()
+        rows.iter().map(fact_of).collect()
     }
+}
+
+fn fact_of(r: &DbRow) -> Result<ClassificationFact> {
+    let deprived: String = get(r, "deprived")?;
+    Ok(ClassificationFact {
+        household: HouseholdId(get(r, "household_id")?),
+        as_of: get(r, "as_of")?,
+        class: get(r, "class")?,
+        deprived: deprived
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
 }

@@ -988,37 +988,7 @@ impl ansinh_store::Store for Backend {
     }
 
     async fn search_households(&self, query: &str, limit: u32) -> Result<Vec<HouseholdHit>> {
-        let (lo, hi) = prefix_range(query);
-        if lo.is_empty() {
-            return Ok(Vec::new());
-        }
-        let word = format!("% {}%", like_escape(&lo));
-        let rows = sqlx::query(
-            "SELECT id, code, unit_id, head_name, address FROM households \
-             WHERE deleted_at IS NULL AND ((head_key >= $1 AND head_key < $2) \
-             OR (address_key >= $1 AND address_key < $2) \
-             OR head_key LIKE $3 ESCAPE '\\' OR address_key LIKE $3 ESCAPE '\\') \
-             ORDER BY head_sort, id LIMIT $4",
-        )
-        .bind(&lo)
-        .bind(&hi)
-        .bind(&word)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let code: String = get(r, "code")?;
-                Ok(HouseholdHit {
-                    id: HouseholdId(get(r, "id")?),
-                    code: HouseholdCode::parse(&code).map_err(StoreError::backend)?,
-                    unit: UnitId(get(r, "unit_id")?),
-                    head_name: text(r, "head_name")?,
-                    address: text(r, "address")?,
-                })
-            })
-            .collect()
+        search_walks(&self.pool, "", "AND $1 = $1", 0, query, limit).await
     }
 
     async fn search_members(&self, query: &str, limit: u32) -> Result<Vec<MemberHit>> {
@@ -1811,4 +1781,79 @@ async fn import_in(
         }
     }
     Ok(sum)
+}
+
+/// A household search as up to four index walks, each in key order and stopped at `limit` rows: the
+/// head's name starting with the query, the address starting with it, then (while fewer than `limit`
+/// were found) a word of the name, a word of the address. So a search reads about `limit` index entries
+/// instead of every household (a province of a million: BENCHMARKS.md, "Web application under load"),
+/// and when more than `limit` match, those starting with the query come first. The hits are returned in
+/// Vietnamese order of the head's name. `cte` and `scope` restrict `unit_id` (with the root as `$1`).
+pub(crate) async fn search_walks(
+    pool: &sqlx::Pool<Db>,
+    cte: &str,
+    scope: &str,
+    root: i64,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<HouseholdHit>> {
+    let (lo, hi) = prefix_range(query);
+    if lo.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let word = format!("% {}%", like_escape(&lo));
+    let n = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<HouseholdHit> = Vec::new();
+    let walks = [
+        ("head_key", false),
+        ("address_key", false),
+        ("head_key", true),
+        ("address_key", true),
+    ];
+    for (key, by_word) in walks {
+        if out.len() >= n {
+            break;
+        }
+        let (cond, lim) = if by_word {
+            (format!("{key} LIKE $2 ESCAPE '\\'"), "$3")
+        } else {
+            (format!("{key} >= $2 AND {key} < $3"), "$4")
+        };
+        let sql = format!(
+            "{cte}SELECT id, code, unit_id, head_name, address FROM households \
+             WHERE deleted_at IS NULL {scope} AND {cond} ORDER BY {key}, id LIMIT {lim}"
+        );
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(root);
+        let q = if by_word {
+            q.bind(&word)
+        } else {
+            q.bind(&lo).bind(&hi)
+        };
+        let rows = q
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+        for r in &rows {
+            let id = HouseholdId(get(r, "id")?);
+            if out.len() >= n || !seen.insert(id) {
+                continue;
+            }
+            let code: String = get(r, "code")?;
+            out.push(HouseholdHit {
+                id,
+                code: HouseholdCode::parse(&code).map_err(StoreError::backend)?,
+                unit: UnitId(get(r, "unit_id")?),
+                head_name: text(r, "head_name")?,
+                address: text(r, "address")?,
+            });
+        }
+    }
+    let mut keyed: Vec<(Vec<u8>, HouseholdHit)> = out
+        .into_iter()
+        .map(|h| (ansinh_domain::collation::vi_sort_key(h.head_name.as_str()), h))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.0.cmp(&b.1.id.0)));
+    Ok(keyed.into_iter().map(|(_, h)| h).collect())
 }

@@ -261,6 +261,13 @@ pub trait AccountStore: Send + Sync {
         &self,
         root: Option<UnitId>,
     ) -> impl Future<Output = Result<Vec<ClassificationFact>>> + Send;
+
+    /// The classification history of these households (a page of search results), oldest first. The
+    /// caller has checked that they are in its scope.
+    fn classifications_of(
+        &self,
+        households: &[HouseholdId],
+    ) -> impl Future<Output = Result<Vec<ClassificationFact>>> + Send;
 }
 
 #[cfg(test)]

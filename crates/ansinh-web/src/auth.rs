@@ -513,6 +513,15 @@ impl<S: Backend> Scoped<'_, S> {
         Ok(self.store.classifications_under(self.scope.root).await?)
     }
 
+    /// The classification history of some households found through this scope (search results).
+    pub async fn classifications_of(
+        &self,
+        found: &[HouseholdId],
+    ) -> Result<Vec<ClassificationFact>, WebError> {
+        self.require(Action::ReadLists)?;
+        Ok(self.store.classifications_of(found).await?)
+    }
+
     /// The approved results in force for the communes among `units` (units already read through
     /// this scope): for each household, the class of the latest approved snapshot of any round of its
     /// commune (the periodic round or a later in-year decision), with its approval date. What the

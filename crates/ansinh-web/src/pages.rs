@@ -391,6 +391,8 @@ struct HouseholdsPage {
 }
 
 const PAGE: usize = 50;
+/// The most results a search lists (type more to narrow it).
+const SEARCH_CAP: usize = 1000;
 
 pub(crate) fn class_label(code: &str, l: Lang) -> String {
     if code == "incomplete" {
@@ -437,8 +439,13 @@ pub async fn households<S: Backend>(
         .iter()
         .map(|u| (u.id, u.unit.name.to_string()))
         .collect();
-    let facts = scoped.classifications().await?;
-    let latest = latest_facts(&facts);
+    // A search reads only what the page shows, plus one to know that another page follows (up to 1,000
+    // results); filtering by class needs the whole 1,000 first.
+    let cap = if class.is_empty() {
+        (page * PAGE + 1).min(SEARCH_CAP)
+    } else {
+        SEARCH_CAP
+    };
     // (id, code, head, address, unit)
     let mut found: Vec<(HouseholdId, String, String, String, UnitId)> = if text.is_empty() {
         scoped
@@ -457,7 +464,7 @@ pub async fn households<S: Backend>(
             .collect()
     } else {
         scoped
-            .search(&text, 1000)
+            .search(&text, cap as u32)
             .await?
             .into_iter()
             .map(|h| {
@@ -471,7 +478,16 @@ pub async fn households<S: Backend>(
             })
             .collect()
     };
-    let more = !text.is_empty() && found.len() >= 1000;
+    // The classes: of the households found only, for a search (not the whole subtree's history).
+    let facts = if text.is_empty() {
+        scoped.classifications().await?
+    } else {
+        let ids: Vec<HouseholdId> = found.iter().map(|h| h.0).collect();
+        scoped.classifications_of(&ids).await?
+    };
+    let latest = latest_facts(&facts);
+    let truncated = !text.is_empty() && found.len() >= cap;
+    let more = truncated && cap >= SEARCH_CAP;
     if !class.is_empty() {
         found.retain(|h| latest.get(&h.0).map(|f| f.class.as_str()) == Some(class.as_str()));
     }
@@ -507,7 +523,11 @@ pub async fn households<S: Backend>(
             .collect(),
         q: text.clone(),
         rows,
-        total: l.int(total as i64),
+        total: if truncated && class.is_empty() {
+            format!("{}+", l.int((cap - 1) as i64))
+        } else {
+            l.int(total as i64)
+        },
         more,
         prev_href: (page > 1).then(|| link(page - 1)),
         next_href: (page * PAGE < total).then(|| link(page + 1)),

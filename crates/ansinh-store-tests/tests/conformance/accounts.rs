@@ -5,8 +5,12 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-use ansinh_domain::registry::{Unit, UnitCode, UnitId, UnitKind};
+use ansinh_domain::registry::{
+    Household, HouseholdCode, Member, Relation, Unit, UnitCode, UnitId, UnitKind,
+};
+use ansinh_domain::standard::Class;
 use ansinh_domain::text::NfcText;
+use ansinh_store::ClassificationRecord;
 use ansinh_store::accounts::{AccountStore, NewUser, Role, Session, UserChange, UserId};
 use ansinh_store::{AccountProblem, ChangeContext, Entity, Invalid, Store, StoreError};
 
@@ -40,6 +44,7 @@ accounts_conformance!(
     the_last_administrator_cannot_be_removed,
     a_disabled_or_moved_account_loses_its_sessions,
     a_partner_agency_account_names_its_agency,
+    search_and_history_are_read_within_a_subtree,
 );
 
 fn admin_ctx() -> ChangeContext {
@@ -320,4 +325,91 @@ async fn a_partner_agency_account_names_its_agency<S: Store + AccountStore>(s: &
     };
     let after = s.update_user(&admin_ctx(), id, &officer).await.unwrap();
     assert_eq!((after.role, after.agency), (Role::Supervisor, None));
+}
+
+/// Search within a subtree: another commune's households are never found; when more households match
+/// than asked for, those whose name (or address) starts with the query come first, and the hits are in
+/// Vietnamese order of the head's name. The classification history of a page of results is read for
+/// those households only.
+async fn search_and_history_are_read_within_a_subtree<S: Store + AccountStore>(s: &S) {
+    let a = commune(s, "00001", "Xã Một").await;
+    let b = commune(s, "00002", "Xã Hai").await;
+    let ctx = admin_ctx();
+    let mut ids = Vec::new();
+    for (code, unit, head) in [
+        ("A1", a, "Lan Văn Hùng"),
+        ("A2", a, "Bùi Thị Lan"),
+        ("A3", a, "Trần Văn Nam"),
+        ("B1", b, "Lan Thị Hoa"),
+    ] {
+        let h = s
+            .create_household(
+                &ctx,
+                &Household::new(HouseholdCode::parse(code).unwrap(), unit, head, "Thôn 1"),
+                &[Member::new(head, Relation::Head)],
+            )
+            .await
+            .unwrap();
+        ids.push(h.id);
+    }
+    let codes = |hits: Vec<ansinh_store::HouseholdHit>| {
+        hits.into_iter()
+            .map(|h| h.code.as_str().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(s.search_households_under(Some(a), "lan", 10).await.unwrap()),
+        ["A2", "A1"],
+        "a word or the start of the name, in Vietnamese order; not commune B's"
+    );
+    assert_eq!(
+        codes(s.search_households_under(Some(a), "lan", 1).await.unwrap()),
+        ["A1"],
+        "the name that starts with the query first"
+    );
+    assert_eq!(
+        codes(s.search_households_under(None, "lan", 10).await.unwrap()),
+        ["A2", "B1", "A1"]
+    );
+    assert_eq!(
+        codes(
+            s.search_households_under(Some(b), "thon 1", 10)
+                .await
+                .unwrap()
+        ),
+        ["B1"],
+        "the address too"
+    );
+    for (h, y, c) in [
+        (ids[0], 2024, Class::Poor),
+        (ids[0], 2025, Class::NearPoor),
+        (ids[3], 2025, Class::Poor),
+    ] {
+        s.append_classification(
+            &ctx,
+            &ClassificationRecord {
+                household: h,
+                standard_id: "vn-2022-2025".into(),
+                as_of: NaiveDate::from_ymd_opt(y, 10, 1).unwrap(),
+                class: Some(c),
+                deficit_count: 3,
+                deprived: vec!["housing_area".into()],
+                income_per_capita_vnd: Some(1_200_000),
+                unconfirmed: false,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let of_a1 = s.classifications_of(&[ids[0], ids[1]]).await.unwrap();
+    assert_eq!(
+        of_a1
+            .iter()
+            .map(|f| (f.household, f.class.as_str()))
+            .collect::<Vec<_>>(),
+        [(ids[0], "poor"), (ids[0], "near_poor")]
+    );
+    assert_eq!(of_a1[0].deprived, ["housing_area"]);
+    assert_eq!(s.classifications_under(Some(a)).await.unwrap(), of_a1);
+    assert!(s.classifications_of(&[]).await.unwrap().is_empty());
 }

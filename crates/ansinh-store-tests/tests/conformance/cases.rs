@@ -1168,8 +1168,8 @@ pub async fn search_keys_are_indexed<S: TestDb>(s: &S, _: &S) {
     for (table, index) in [
         ("members", "members_name_key"),
         ("members", "members_live_citizen_id"),
-        ("households", "households_head_key"),
-        ("households", "households_address_key"),
+        ("households", "households_head_key_id"),
+        ("households", "households_address_key_id"),
         ("units", "units_name_key"),
     ] {
         let have = s.indexes(table).await;
