@@ -137,7 +137,7 @@ fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-fn block_on<F>(db: &str, f: F) -> Result<ExitCode>
+pub(crate) fn block_on<F>(db: &str, f: F) -> Result<ExitCode>
 where
     F: AsyncStoreFn,
 {

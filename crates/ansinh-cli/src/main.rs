@@ -8,6 +8,7 @@ mod registry_cmd;
 mod review_cmd;
 mod serve_cmd;
 mod simulate_cmd;
+mod targets_cmd;
 mod users_cmd;
 
 use std::path::{Path, PathBuf};
@@ -101,6 +102,11 @@ enum Cmd {
     Plan {
         #[command(subcommand)]
         cmd: plan::PlanCmd,
+    },
+    /// Reduction targets per unit and year: list, projection, validation, progress from approved rounds.
+    Targets {
+        #[command(subcommand)]
+        cmd: targets_cmd::TargetsCmd,
     },
     /// Import households and members (XLSX with Vietnamese headers, CSV, Parquet) into the registry.
     Import(registry_cmd::ImportArgs),
@@ -284,6 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Standards { cmd } => standards(cli.standards_dir.as_deref(), cmd),
         Cmd::Policies { cmd } => plan::policies(cmd),
         Cmd::Plan { cmd } => plan::plan(cmd),
+        Cmd::Targets { cmd } => targets_cmd::run(cmd),
         Cmd::Classify {
             standard,
             households,

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+use std::collections::BTreeSet;
 use std::process::Command;
 
 fn ansinh(args: &[&str]) -> (bool, String, String) {
@@ -141,4 +142,88 @@ fn plan_forecast_per_policy_year_and_source() {
         .map(|x| x.as_str().unwrap().parse::<i128>().unwrap())
         .sum();
     assert_eq!(total, by_year);
+}
+
+#[test]
+fn targets_list_show_check_and_progress() {
+    let (ok, out, _) = ansinh(&["targets", "list"]);
+    assert!(ok);
+    for id in [
+        "da-nang-2023",
+        "hanoi-2022-2025",
+        "ha-nam-2017",
+        "demo-2025-2026",
+    ] {
+        assert!(out.contains(id), "{id} missing from\n{out}");
+    }
+    // The Đà Nẵng projection prints the plan's own rates, city and districts.
+    let (ok, out, err) = ansinh(&["targets", "show", "da-nang-2023", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let city = &v["units"][0];
+    assert_eq!(city["code"], "48");
+    let poor = &city["tracks"][0]["years"][0];
+    assert_eq!(
+        (
+            &poor["start"],
+            &poor["reduced"],
+            &poor["end"],
+            &poor["end_rate"]
+        ),
+        (
+            &serde_json::json!(6271),
+            &serde_json::json!(2083),
+            &serde_json::json!(4188),
+            &serde_json::json!("1.39")
+        )
+    );
+    assert_eq!(v["unconfirmed"].as_array().unwrap().len(), 1);
+    let (ok, out, _) = ansinh(&["targets", "show", "hanoi-2022-2025"]);
+    assert!(ok);
+    assert!(
+        out.contains("2022        3.612    0,16%        723"),
+        "{out}"
+    );
+    // Checking: the built-in files pass; a broken file names its line and column and fails.
+    let (ok, out, _) = ansinh(&["targets", "check"]);
+    assert!(
+        ok && out.contains("targets/da-nang-2023.toml: ok (8 units"),
+        "{out}"
+    );
+    let dir = std::env::temp_dir().join(format!("ansinh-targets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "id = \"x\"\ntitle.vi = \"a\"\ntitle.en = \"a\"\nsource = \"s\"\njurisdiction = \"01\"\nyears = [2025]\n[[unit]]\ncode = \"01\"\nlabel = \"T\"\npoor = { start = 10, reductions = [\"1pt\"] }\n",
+    )
+    .unwrap();
+    let (ok, _, err) = ansinh(&["targets", "check", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("bad.toml:10:8: [TGT_VALUE]") && err.contains("needs the unit's `households`"),
+        "{err}"
+    );
+    // Progress on a registry without approved rounds: every year waits for its data.
+    let db = dir.join("empty.db");
+    let (ok, out, err) = ansinh(&[
+        "targets",
+        "progress",
+        "demo-2025-2026",
+        "--database",
+        db.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let statuses: BTreeSet<String> = v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u["tracks"].as_array().unwrap().clone())
+        .flat_map(|t| t["years"].as_array().unwrap().clone())
+        .map(|y| y["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(statuses, BTreeSet::from(["no_data".to_string()]));
+    std::fs::remove_dir_all(&dir).ok();
 }

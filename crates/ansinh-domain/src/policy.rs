@@ -29,6 +29,7 @@ pub mod forecast;
 pub mod formula;
 pub mod partner;
 pub mod plan;
+pub mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -32,6 +32,7 @@ use ansinh_domain::{Batch, text};
 
 pub mod accounts;
 pub mod error;
+pub mod progress;
 pub mod review;
 
 pub use error::{AccountProblem, Entity, Invalid, ReorganisationProblem, Result, StoreError};

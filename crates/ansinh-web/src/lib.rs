@@ -21,6 +21,9 @@ pub mod pages;
 // Support policies, plan checks and budget forecasts.
 pub mod plans;
 pub mod plans_api;
+pub mod plans_pdf;
+pub mod policies_export;
+pub mod targets_pages;
 // Editing, import and export of the registry.
 pub mod api_edit;
 pub mod edit;
@@ -28,6 +31,7 @@ pub mod review;
 pub mod review_api;
 pub mod review_outputs;
 pub mod review_pages;
+pub mod simulations;
 pub mod transfer;
 
 use std::sync::Arc;
@@ -262,6 +266,10 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         .merge(review_api::routes::<S>())
         // Policies, plan checks and forecasts: pages, downloads and their API.
         .merge(plans::routes::<S>())
+        .merge(targets_pages::routes::<S>())
+        .merge(plans_pdf::routes::<S>())
+        .merge(policies_export::routes::<S>())
+        .merge(simulations::routes::<S>())
         .merge(plans_api::routes::<S>())
         // The review's printable outputs (ansinh-reports).
         .merge(review_outputs::routes::<S>())

@@ -441,7 +441,7 @@ fn caveat_texts(c: &[Caveat]) -> Vec<String> {
         .collect()
 }
 
-fn valid_text(p: &Policy, l: Lang) -> String {
+pub(crate) fn valid_text(p: &Policy, l: Lang) -> String {
     format!(
         "{} – {}",
         date(p.valid_from),
@@ -450,7 +450,7 @@ fn valid_text(p: &Policy, l: Lang) -> String {
     )
 }
 
-fn funding_text(p: &Policy, l: Lang) -> String {
+pub(crate) fn funding_text(p: &Policy, l: Lang) -> String {
     p.funding
         .iter()
         .map(|f| format!("{} {}", source_label(&f.source, l), percent(f.share, l)))
@@ -458,7 +458,7 @@ fn funding_text(p: &Policy, l: Lang) -> String {
         .join("; ")
 }
 
-fn name(p: &Policy, l: Lang) -> &str {
+pub(crate) fn name(p: &Policy, l: Lang) -> &str {
     l.pick(&p.name_vi, &p.name_en)
 }
 
@@ -481,6 +481,7 @@ struct PoliciesPage {
     on: String,
     on_shown: String,
     statuses: Vec<(&'static str, &'static str, bool)>,
+    status_code: &'static str,
     rows: Vec<PolicyRow>,
 }
 
@@ -504,7 +505,7 @@ impl PoliciesQuery {
     }
 }
 
-fn scope_text(p: &Policy, l: Lang) -> String {
+pub(crate) fn scope_text(p: &Policy, l: Lang) -> String {
     match p.jurisdiction.as_deref() {
         None => l.pick("Toàn quốc", "National").to_string(),
         Some("01") => l.pick("Hà Nội", "Hanoi").to_string(),
@@ -513,7 +514,7 @@ fn scope_text(p: &Policy, l: Lang) -> String {
 }
 
 /// `4,5% × lương cơ sở … / người / tháng`.
-fn amount_text(p: &Policy, l: Lang) -> String {
+pub(crate) fn amount_text(p: &Policy, l: Lang) -> String {
     format!(
         "({}) × {} / {} / {}",
         p.amount.formula,
@@ -563,6 +564,7 @@ async fn policies_page<S: Backend>(
         on: on.format("%Y-%m-%d").to_string(),
         on_shown: date(on),
         statuses,
+        status_code: status.code(),
         rows,
     }))
 }

@@ -456,6 +456,16 @@ async fn an_officer_in_a_real_browser() {
     );
     b.screenshot("18-plan-check-mismatch").await;
 
+    // The demo targets beside the commune's approved rounds, and a what-if run on the commune.
+    b.goto("/targets/demo-2025-2026").await;
+    b.wait_for_text("Thực hiện (đợt rà soát đã phê duyệt)")
+        .await;
+    b.screenshot("19-targets-progress").await;
+    b.goto("/simulations?with=sim-raise-lines-10pct&unit=D01&year=2025")
+        .await;
+    b.wait_for_text("Tác động kinh phí").await;
+    b.screenshot("20-simulation").await;
+
     // English on request; numbers and dates keep the Vietnamese forms.
     b.goto("/lang/en?next=/dashboard").await;
     b.wait_for_text("Households").await;

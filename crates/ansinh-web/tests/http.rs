@@ -3507,8 +3507,14 @@ async fn plans_matrix(t: &T, user: &str, cookie: &str, csrf: &str) {
     } else {
         S::NOT_FOUND
     };
-    let cases: [(&str, S); 20] = [
+    let cases: [(&str, S); 26] = [
         ("/policies", S::OK),
+        ("/policies/export.xlsx?status=all", S::OK),
+        ("/policies/export.pdf", S::OK),
+        ("/plans/hanoi-2022-2025-appendix-1/check.pdf", plans),
+        ("/plans/hanoi-2022-2025-appendix-1/forecast.pdf", plans),
+        ("/targets", plans),
+        ("/simulations", plans),
         ("/policies?status=all&on=2023-07-01", S::OK),
         ("/policies/vn-bhyt-poor", S::OK),
         ("/policies/reference-values", S::OK),
@@ -3879,3 +3885,241 @@ async fn entitlements_of_a_round(t: &T) {
     assert!(r.body.contains("ENT_NOT_APPROVED"));
 }
 on_both!(entitlements_of_an_approved_round, entitlements_of_a_round);
+
+// ------------------------------------------------------------ targets, simulations, printable plans
+
+/// The demo province's targets beside its approved rounds: the page shows, for each commune the user
+/// reaches, the observed start (the approved 2024 round), the target (20% of that start), the reduction
+/// and the verdict the engine gives; a commune officer sees only their own commune's progress; the
+/// workbook and the PDF carry the same. The what-if page runs the scenario on the user's units only.
+#[tokio::test]
+async fn targets_progress_and_simulations_in_the_browser() {
+    use ansinh_domain::policy::builtin;
+    use ansinh_domain::policy::targets::{Measure, progress, project_plan};
+    use ansinh_domain::simulate::{MatrixExt, simulate};
+    let (store, path) = sqlite().await;
+    let t = setup(store).await;
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let (tinh, _) = t.session("tinh").await;
+    let (xa, _) = t.session("xa.tanlap").await;
+    let (partner, _) = t.session("doitac").await;
+
+    let list = t.get("/targets", &tinh).await;
+    assert_eq!(list.status, StatusCode::OK);
+    for id in [
+        "da-nang-2023",
+        "hanoi-2022-2025",
+        "ha-nam-2017",
+        "demo-2025-2026",
+    ] {
+        assert!(list.body.contains(&format!("/targets/{id}\"")), "{id}");
+    }
+    // What the engine says of D01 in 2025, from the same database.
+    let again = SqliteStore::open(&path).await.unwrap();
+    let plan = builtin::target_plan("demo-2025-2026").unwrap().unwrap();
+    let proj = project_plan(&plan).unwrap();
+    let seen = ansinh_store::progress::observed(&again, &plan.leaf_codes(), &plan.years, today)
+        .await
+        .unwrap();
+    let start = seen[&("D01".to_string(), 2024)].poor;
+    let end = seen[&("D01".to_string(), 2025)].poor;
+    let g = progress(&plan, &proj, &seen);
+    let d01 = g.iter().find(|u| u.code == "D01").unwrap();
+    let y = &d01
+        .tracks
+        .iter()
+        .find(|t| t.measure == Measure::Poor)
+        .unwrap()
+        .years[0];
+    assert_eq!((y.start, y.end), (Some(start), Some(end)));
+    assert_eq!(
+        y.target_reduced,
+        Some((start * 2 + 5) / 10),
+        "20% of the start, half up"
+    );
+    let page = t.get("/targets/demo-2025-2026", &tinh).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let i = page.body.find("D01 · Xã Tân Lập").unwrap();
+    let section = &page.body[i..i + page.body[i..].find("</section>").unwrap()];
+    let row = &section[section.find("<th scope=\"row\">2025</th>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    for want in [
+        format!("<td class=\"num\">{start}</td>"),
+        format!("<td class=\"num\">{}</td>", start - end),
+        y.status.vi(),
+    ] {
+        assert!(row.contains(&want), "D01 2025 lacks {want}: {row}");
+    }
+    // D03 and D04 are not in this (small) demo: the province gets no verdict, and says why.
+    let i = page.body.find("DEMO · ").unwrap();
+    let province = &page.body[i..i + page.body[i..].find("</section>").unwrap()];
+    assert!(province.contains("Chưa có số liệu"), "{province}");
+    // A commune officer: D01's progress, D02's plan only.
+    let own = t.get("/targets/demo-2025-2026", &xa).await.body;
+    let d02 = &own[own.find("D02 · ").unwrap()..];
+    let d02 = &d02[..d02.find("</section>").unwrap()];
+    assert!(
+        !d02.contains("Thực hiện"),
+        "no observed side outside the reach"
+    );
+    assert!(own.contains("ngoài phạm vi"));
+    let d01 = &own[own.find("D01 · ").unwrap()..];
+    assert!(d01[..d01.find("</section>").unwrap()].contains(&y.status.vi()));
+    // The workbook: one line per unit, measure and year, with the verdict.
+    let (st, h, bytes) = t
+        .get_bytes("/targets/demo-2025-2026/progress.xlsx", &tinh)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let rows = sheet_rows(&bytes, 0);
+    let line = rows
+        .iter()
+        .find(|r| r[0] == "D01" && r[2] == "Hộ nghèo" && r[3] == "2025")
+        .unwrap();
+    assert_eq!(line[10], start.to_string());
+    assert_eq!(line[15], y.status.vi());
+    let (st, h, bytes) = t
+        .get_bytes("/targets/demo-2025-2026/progress.pdf", &tinh)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(bytes.starts_with(b"%PDF"));
+    assert_eq!(
+        t.get("/targets/no-such-plan", &tinh).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Partner agencies have the lists, not the plans.
+    assert_eq!(
+        t.get("/targets", &partner).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.get("/simulations", &partner).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The what-if page: income lines +10% on the province, the same numbers as the engine.
+    let form = t.get("/simulations", &tinh).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"sim-raise-lines-10pct\""));
+    let reg = builtin::scenario_registry().unwrap();
+    let (base, alt) = (
+        reg.get("vn-2022-2025").unwrap(),
+        reg.get("sim-raise-lines-10pct").unwrap(),
+    );
+    let unit = UnitCode::parse("DEMO").unwrap();
+    let rb = ansinh_registry_io::simulate::registry_batch(&again, Some(&unit), today)
+        .await
+        .unwrap();
+    let sim = simulate(base, alt, &rb.batch, Some(&rb.commune), Some(&rb.province));
+    let changed = sim.matrix.changed().households;
+    assert!(changed > 0, "raising the lines moves some households");
+    let q = "base=vn-2022-2025&with=sim-raise-lines-10pct&unit=DEMO&year=2025";
+    let r = t.get(&format!("/simulations?{q}"), &tinh).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains(&format!("id=\"sim-changed\">{changed} hộ")),
+        "changed households on the page"
+    );
+    assert!(r.body.contains("Xã Tân Lập") && r.body.contains("Xã Hòa Bình"));
+    let (st, _, bytes) = t
+        .get_bytes(&format!("/simulations/result.xlsx?{q}"), &tinh)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(sheet_rows(&bytes, 1).len() as i64 - 1, {
+        let mut n = 0;
+        for from in 0..5 {
+            for to in 0..5 {
+                if from != to && sim.matrix[from][to].households > 0 {
+                    n += 1;
+                }
+            }
+        }
+        n
+    });
+    let (st, _, bytes) = t
+        .get_bytes(&format!("/simulations/result.pdf?{q}"), &tinh)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(bytes.starts_with(b"%PDF"));
+    // A commune officer runs their own commune, never another one (not found, as for a guessed id).
+    let mine = t
+        .get("/simulations?with=sim-raise-lines-10pct&unit=D01", &xa)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(!mine.body.contains("Xã Hòa Bình"));
+    for q in [
+        "with=sim-raise-lines-10pct&unit=D02",
+        "with=sim-raise-lines-10pct&unit=DEMO",
+        "with=sim-raise-lines-10pct&unit=",
+    ] {
+        assert_eq!(
+            t.get(&format!("/simulations?{q}"), &xa).await.status,
+            StatusCode::NOT_FOUND,
+            "{q}"
+        );
+    }
+    assert_eq!(
+        t.get("/simulations?with=no-such-standard&unit=D01", &xa)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    again.close().await;
+}
+
+/// The plan check and the forecast print what the pages show: the Hanoi Appendix 1 finding 2.022 − 607
+/// printed as 1.416 (1.415 recomputed), and the forecast's total.
+#[tokio::test]
+async fn plan_checks_and_forecasts_print() {
+    use ansinh_domain::policy::{builtin, forecast, plan};
+    use ansinh_web::i18n::Lang;
+    use ansinh_web::plans_pdf::{check_doc, forecast_doc};
+    let set = builtin::policy_set().unwrap();
+    let hanoi = builtin::plan("hanoi-2022-2025-appendix-1", &set)
+        .unwrap()
+        .unwrap();
+    let report = plan::check(&hanoi, &set);
+    let text = check_doc(Lang::Vi, &hanoi, &report).text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("poor_hh[y2024] = 2.022"))
+        .expect("the 1.416 finding");
+    assert!(line.contains("1.416") && line.contains("1.415"), "{line}");
+    let inputs = builtin::inputs("hanoi-2022-2025-forecast")
+        .unwrap()
+        .unwrap();
+    let f = forecast::forecast(&set, &inputs).unwrap();
+    let text = forecast_doc(Lang::Vi, &set, "hanoi-2022-2025-forecast", &inputs, &f).text();
+    let total = Lang::Vi.vnd(i64::try_from(f.total()).unwrap());
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Tổng |") && l.ends_with(&total)),
+        "{total}"
+    );
+    // And through the router, as files.
+    let (store, _) = sqlite().await;
+    let t = setup(store).await;
+    let (cookie, _) = t.session("tinh").await;
+    for p in [
+        "/plans/hanoi-2022-2025-appendix-1/check.pdf",
+        "/plans/hanoi-2022-2025-appendix-1/forecast.pdf",
+        "/plans/da-nang-2023-plan-66/check.pdf",
+    ] {
+        let (st, h, bytes) = t.get_bytes(p, &cookie).await;
+        assert_eq!(st, StatusCode::OK, "{p}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf", "{p}");
+        assert!(bytes.starts_with(b"%PDF"), "{p}");
+    }
+    assert_eq!(
+        t.get("/plans/da-nang-2023-plan-66/forecast.pdf", &cookie)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,9 +1,12 @@
-//! The support policies, dated reference values, plan tables and planning inputs shipped with ansinh
-//! (`policies/*.toml`, `plans/*.toml`), compiled in so the command line and the web application read the
+//! The standards, what-if scenarios, support policies, dated reference values, plan tables, planning
+//! inputs and reduction targets shipped with ansinh (`standards/`, `simulations/`, `policies/`, `plans/`,
+//! `targets/`), compiled in so the command line and the web application read the
 //! very same files, offline, from any folder.
 
 use super::plan::Plan;
+use super::targets::TargetPlan;
 use super::{PolicyError, PolicySet, forecast};
+use crate::standard::{Registry, StandardError};
 
 /// The dated reference values the policies are priced with (base salary, social-assistance base, …).
 pub const REFERENCE_VALUES: (&str, &str) = (
@@ -71,6 +74,71 @@ pub const PLAN_INPUTS: &[(&str, &str)] = &[(
     include_str!("../../../../plans/hanoi-2022-2025-forecast.toml"),
 )];
 
+/// The poverty standards (`standards/*.toml`).
+pub const STANDARDS: &[(&str, &str)] = &[
+    (
+        "standards/bench-2022.toml",
+        include_str!("../../../../standards/bench-2022.toml"),
+    ),
+    (
+        "standards/vn-2016-2020.toml",
+        include_str!("../../../../standards/vn-2016-2020.toml"),
+    ),
+    (
+        "standards/vn-2022-2025.toml",
+        include_str!("../../../../standards/vn-2022-2025.toml"),
+    ),
+    (
+        "standards/vn-2027-2030.toml",
+        include_str!("../../../../standards/vn-2027-2030.toml"),
+    ),
+    (
+        "standards/hanoi-2022-2025.toml",
+        include_str!("../../../../standards/hanoi-2022-2025.toml"),
+    ),
+];
+
+/// The what-if scenarios (`simulations/*.toml`): standards layered on a base, for `ansinh simulate` and
+/// the web page of simulations.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "simulations/raise-lines-10pct.toml",
+        include_str!("../../../../simulations/raise-lines-10pct.toml"),
+    ),
+    (
+        "simulations/drop-info-access.toml",
+        include_str!("../../../../simulations/drop-info-access.toml"),
+    ),
+    (
+        "simulations/cutoff-4.toml",
+        include_str!("../../../../simulations/cutoff-4.toml"),
+    ),
+    (
+        "simulations/bench-raise-lines-10pct.toml",
+        include_str!("../../../../simulations/bench-raise-lines-10pct.toml"),
+    ),
+];
+
+/// Reduction targets per unit and year (`targets/*.toml`), for [`super::targets`].
+pub const TARGETS: &[(&str, &str)] = &[
+    (
+        "targets/da-nang-2023.toml",
+        include_str!("../../../../targets/da-nang-2023.toml"),
+    ),
+    (
+        "targets/hanoi-2022-2025.toml",
+        include_str!("../../../../targets/hanoi-2022-2025.toml"),
+    ),
+    (
+        "targets/ha-nam-2017.toml",
+        include_str!("../../../../targets/ha-nam-2017.toml"),
+    ),
+    (
+        "targets/demo-2025-2026.toml",
+        include_str!("../../../../targets/demo-2025-2026.toml"),
+    ),
+];
+
 /// Which planning inputs forecast the budget of which plan table: `(plan id, inputs id)`. A plan table
 /// without an entry has no forecast (the Đà Nẵng and Hà Đông tables are targets, not budgets).
 pub const FORECAST_OF_PLAN: &[(&str, &str)] =
@@ -112,9 +180,94 @@ pub fn inputs(id: &str) -> Option<Result<forecast::Inputs, Vec<PolicyError>>> {
     find(PLAN_INPUTS, id).map(|(n, t)| forecast::load_inputs(n, t))
 }
 
+/// The built-in standards together with the what-if scenarios layered on them: what the web page of
+/// simulations offers as the base and the alternative.
+pub fn scenario_registry() -> Result<Registry, Vec<StandardError>> {
+    let files: Vec<(String, String)> = STANDARDS
+        .iter()
+        .chain(SCENARIOS)
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    Registry::load(&files)
+}
+
+/// The built-in target file `id` (`None`: there is none).
+pub fn target_plan(id: &str) -> Option<Result<TargetPlan, Vec<PolicyError>>> {
+    find(TARGETS, id).map(|(n, t)| TargetPlan::load(n, t))
+}
+
+/// Every built-in target file, in file order.
+pub fn target_plans() -> Result<Vec<TargetPlan>, Vec<PolicyError>> {
+    TARGETS
+        .iter()
+        .map(|(n, t)| TargetPlan::load(n, t))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Exact;
+    use crate::policy::targets::{Measure, project_plan};
+
+    /// The projection of the Đà Nẵng target file prints the plan's own rates: start of year, reduction
+    /// and end of year, for every district and the city (Plan 66/KH-UBND, appendix).
+    #[test]
+    fn da_nang_projection_reproduces_the_printed_rates() -> Result<(), Vec<PolicyError>> {
+        let plan = target_plan("da-nang-2023").ok_or_else(Vec::new)??;
+        let proj = project_plan(&plan).map_err(|_| Vec::new())?;
+        let printed = [
+            ("48", 6271, 2083, 4188, ["2.09", "0.69", "1.39"]),
+            ("492", 673, 309, 364, ["1.24", "0.57", "0.67"]),
+            ("491", 600, 219, 381, ["1.25", "0.45", "0.79"]),
+            ("493", 1259, 450, 809, ["3.34", "1.19", "2.15"]),
+            ("494", 728, 262, 466, ["3.26", "1.17", "2.09"]),
+            ("490", 1652, 335, 1317, ["2.91", "0.59", "2.32"]),
+            ("495", 629, 213, 416, ["1.47", "0.50", "0.97"]),
+            ("497", 730, 295, 435, ["1.91", "0.77", "1.14"]),
+        ];
+        for (code, start, reduced, end, rates) in printed {
+            let u = proj.iter().find(|u| u.code == code).ok_or_else(Vec::new)?;
+            let poor = u
+                .tracks
+                .iter()
+                .find(|t| t.measure == Measure::Poor)
+                .ok_or_else(Vec::new)?;
+            let y = &poor.years[0];
+            assert_eq!(
+                (y.start, y.reduced, y.end),
+                (Some(start), reduced, Some(end)),
+                "{code}"
+            );
+            let r = |x: &str| Exact::parse(x);
+            assert_eq!(y.start_rate, r(rates[0]), "{code} start rate");
+            assert_eq!(y.reduced_rate, r(rates[1]), "{code} reduction rate");
+            assert_eq!(y.end_rate, r(rates[2]), "{code} end rate");
+        }
+        // The city's near-poor reduction is the sum of the districts' (1,300), and the file says the
+        // bases are not printed.
+        let city = &proj[0];
+        let np = city.tracks.iter().find(|t| t.measure == Measure::NearPoor);
+        assert_eq!(np.map(|t| t.years[0].reduced), Some(1300));
+        assert_eq!(plan.caveats.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn hanoi_and_ha_nam_targets_project_as_their_plans_print() -> Result<(), Vec<PolicyError>> {
+        let hn = target_plan("hanoi-2022-2025").ok_or_else(Vec::new)??;
+        let p = project_plan(&hn).map_err(|_| Vec::new())?;
+        let ends: Vec<Option<i64>> = p[0].tracks[0].years.iter().map(|y| y.end).collect();
+        // 3,612 − 723 = 2,889 at the start of 2023 (S0's projection), … 1,061 at the end of 2025.
+        assert_eq!(ends, vec![Some(2889), Some(2022), Some(1415), Some(1061)]);
+        let hnam = target_plan("ha-nam-2017").ok_or_else(Vec::new)??;
+        let p = project_plan(&hnam).map_err(|_| Vec::new())?;
+        let y = &p[0].tracks[0].years[0];
+        assert_eq!(y.start_rate, Exact::parse("4.24"));
+        assert_eq!(y.end_rate, Exact::parse("3.44"));
+        assert_eq!(y.reduced, 2160);
+        Ok(())
+    }
 
     #[test]
     fn every_built_in_file_loads() -> Result<(), Vec<PolicyError>> {
@@ -128,6 +281,10 @@ mod tests {
         assert!(matches!(inputs("hanoi-2022-2025-appendix-1"), Some(Ok(_))));
         assert!(inputs("da-nang-2023-plan-66").is_none());
         assert!(plan("no-such-plan", &set).is_none());
+        assert_eq!(target_plans()?.len(), TARGETS.len());
+        assert!(target_plan("no-such-targets").is_none());
+        let reg = scenario_registry().map_err(|_| Vec::new())?;
+        assert!(reg.get("sim-raise-lines-10pct").is_some() && reg.get("vn-2022-2025").is_some());
         assert_eq!(
             id_of("plans/da-nang-2023-plan-66.toml"),
             "da-nang-2023-plan-66"

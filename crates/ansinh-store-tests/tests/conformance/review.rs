@@ -469,6 +469,20 @@ pub async fn review_periodic_round_walks_to_a_snapshot<S: TestDb + ReviewStore>(
     );
     assert!(snaps[0].entries[0].explanation_vi.contains("hộ nghèo"));
     assert!(snaps[0].entries[0].explanation_en.contains("PLACEHOLDER"));
+    // Progress against reduction targets reads the approved counts per unit and year: the 2024 round
+    // is the start of 2025; 2025 has no round yet; an unknown unit has nothing.
+    let codes = ["09552".to_string(), "99999".to_string()];
+    let seen = ansinh_store::progress::observed(s, &codes, &[2025], d(2024, 11, 2))
+        .await
+        .unwrap();
+    let o = seen
+        .get(&("09552".to_string(), 2024))
+        .expect("the approved 2024 round");
+    assert_eq!(
+        (o.poor, o.near_poor, o.households, o.approved, o.communes),
+        (2, 1, 3, 1, 1)
+    );
+    assert_eq!(seen.len(), 1);
     // Locked: no edit through the store.
     assert_eq!(
         review_code(
@@ -518,6 +532,11 @@ pub async fn review_periodic_round_walks_to_a_snapshot<S: TestDb + ReviewStore>(
         (r.round.stage, r.round.reopenings, r.round.posted_on),
         (Stage::Scoring, 1, None)
     );
+    // A reopened round no longer counts towards progress.
+    let seen = ansinh_store::progress::observed(s, &codes, &[2025], d(2024, 12, 2))
+        .await
+        .unwrap();
+    assert!(seen.is_empty());
     // Every later step again, then a second snapshot; the first is kept as it was.
     s.save_form(&ctx, id, &form(hs[0].0, d(2024, 12, 2), true, 0))
         .await
