@@ -32,6 +32,27 @@ pub fn html<T: Template>(t: &T) -> Response {
     }
 }
 
+/// A file to download: its type, its name, never cached (lists carry personal data).
+pub(crate) fn download(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A workbook that could not be written.
+pub(crate) fn xl(e: rust_xlsxwriter::XlsxError) -> WebError {
+    WebError::Internal(format!("xlsx: {e}"))
+}
+
 /// The page frame: who is logged in, the menu, the language switch.
 pub struct Frame {
     pub t: &'static Labels,

@@ -30,7 +30,7 @@ use ansinh_domain::policy::{
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
 use crate::i18n::{Lang, date};
-use crate::pages::{Frame, html};
+use crate::pages::{Frame, html, xl};
 use crate::{App, Backend};
 
 pub fn routes<S: Backend>() -> Router<App<S>> {
@@ -1185,10 +1185,6 @@ fn xlsx_response(file: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> WebError {
-    WebError::Internal(format!("xlsx: {e}"))
 }
 
 /// The check of a plan table as a workbook: one line per recomputed cell, findings filled in colour.

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
 use ansinh_domain::policy::PolicySet;
@@ -19,6 +18,7 @@ use ansinh_reports::pdf::{Align, Block, Doc};
 use crate::auth::{Action, Authorized};
 use crate::error::WebError;
 use crate::i18n::{Lang, date};
+use crate::pages::download;
 use crate::plans::{checked_plan, forecast_of, status_label};
 use crate::{App, Backend};
 
@@ -30,17 +30,7 @@ pub fn routes<S: Backend>() -> Router<App<S>> {
 
 fn pdf_response(doc: &Doc, name: String) -> Result<Response, WebError> {
     let pdf = ansinh_reports::pdf::render(doc).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        pdf.bytes,
-    )
-        .into_response())
+    Ok(download(pdf.bytes, "application/pdf", &name))
 }
 
 fn safe(id: &str) -> String {

@@ -6,8 +6,7 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
 use ansinh_reports::pdf::{Align, Block, Doc};
@@ -15,6 +14,7 @@ use ansinh_reports::pdf::{Align, Block, Doc};
 use crate::auth::{Action, Authorized};
 use crate::error::WebError;
 use crate::i18n::{Lang, date};
+use crate::pages::{download, xl};
 use crate::plans::{
     PoliciesQuery, all_caveats, amount_text, funding_text, name, periods, readable_condition,
     scope_text, select, valid_text,
@@ -76,24 +76,6 @@ pub fn lines<S>(app: &App<S>, l: Lang, q: &PoliciesQuery) -> Result<Vec<Line>, W
         }
     }
     Ok(out)
-}
-
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> WebError {
-    WebError::Internal(format!("xlsx: {e}"))
 }
 
 pub fn workbook(lines: &[Line]) -> Result<Vec<u8>, WebError> {

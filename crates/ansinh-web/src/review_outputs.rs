@@ -5,8 +5,8 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ use ansinh_store::review::{RoundId, StoredRound};
 
 use crate::auth::{Authorized, ReviewAccess, today};
 use crate::error::WebError;
+use crate::pages::download;
 use crate::review::refusal;
 use crate::{App, Backend};
 
@@ -56,21 +57,6 @@ fn report_err(e: ReportError) -> WebError {
     }
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 const PDF: &str = "application/pdf";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -97,7 +83,7 @@ pub async fn decision<S: Backend>(
     Ok(download(
         pdf.bytes,
         PDF,
-        format!("danh-sach-{}-{}.pdf", r.round.year, r.id),
+        &format!("danh-sach-{}-{}.pdf", r.round.year, r.id),
     ))
 }
 
@@ -114,7 +100,7 @@ pub async fn certificates<S: Backend>(
     Ok(download(
         pdf.bytes,
         PDF,
-        format!("giay-chung-nhan-{}-{}.pdf", r.round.year, r.id),
+        &format!("giay-chung-nhan-{}-{}.pdf", r.round.year, r.id),
     ))
 }
 
@@ -132,7 +118,7 @@ pub async fn minutes<S: Backend>(
     Ok(download(
         pdf.bytes,
         PDF,
-        format!("bien-ban-{}-{mid}.pdf", r.id),
+        &format!("bien-ban-{}-{mid}.pdf", r.id),
     ))
 }
 
@@ -150,7 +136,7 @@ pub async fn posted<S: Backend>(
     Ok(download(
         pdf.bytes,
         PDF,
-        format!("niem-yet-{}-{}.pdf", r.round.year, r.id),
+        &format!("niem-yet-{}-{}.pdf", r.round.year, r.id),
     ))
 }
 
@@ -203,7 +189,7 @@ pub async fn summary_xlsx<S: Backend>(
 ) -> Result<Response, WebError> {
     let (s, name) = summary_of(&app, &auth, unit, &q).await?;
     let bytes = ansinh_reports::summary_xlsx(&s).map_err(report_err)?;
-    Ok(download(bytes, XLSX, format!("{name}.xlsx")))
+    Ok(download(bytes, XLSX, &format!("{name}.xlsx")))
 }
 
 pub async fn summary_pdf<S: Backend>(
@@ -214,5 +200,5 @@ pub async fn summary_pdf<S: Backend>(
 ) -> Result<Response, WebError> {
     let (s, name) = summary_of(&app, &auth, unit, &q).await?;
     let pdf = ansinh_reports::summary_pdf(&s).map_err(report_err)?;
-    Ok(download(pdf.bytes, PDF, format!("{name}.pdf")))
+    Ok(download(pdf.bytes, PDF, &format!("{name}.pdf")))
 }

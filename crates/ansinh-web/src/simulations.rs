@@ -12,8 +12,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
 use serde::Deserialize;
@@ -30,7 +29,7 @@ use ansinh_reports::pdf::{Align, Block, Doc};
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::{Frame, html};
+use crate::pages::{Frame, download, html, xl};
 use crate::{App, Backend};
 
 pub fn routes<S: Backend>() -> Router<App<S>> {
@@ -264,6 +263,37 @@ fn signed_vnd(l: Lang, v: i64) -> String {
     }
 }
 
+impl View {
+    /// Class, base, scenario, change: one row per class present on either side.
+    pub fn class_rows(&self) -> Vec<Vec<String>> {
+        self.classes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.to_string(),
+                    c.base.clone(),
+                    c.alt.clone(),
+                    c.delta.clone(),
+                ]
+            })
+            .collect()
+    }
+    /// From, to, households, persons: one row per change of class.
+    pub fn move_rows(&self) -> Vec<Vec<String>> {
+        self.moves
+            .iter()
+            .map(|m| {
+                vec![
+                    m.from.to_string(),
+                    m.to.to_string(),
+                    m.households.clone(),
+                    m.persons.clone(),
+                ]
+            })
+            .collect()
+    }
+}
+
 pub fn view(l: Lang, r: &Run) -> View {
     let sim = &r.sim;
     let classes = (0..STATES)
@@ -477,25 +507,6 @@ async fn page<S: Backend>(
 
 // ------------------------------------------------------------------------------ downloads
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> WebError {
-    WebError::Internal(format!("xlsx: {e}"))
-}
-
 fn sheet(
     wb: &mut rust_xlsxwriter::Workbook,
     name: &str,
@@ -521,18 +532,7 @@ fn sheet(
 /// The run as a workbook: classes, changes, communes, indicators, budget.
 pub fn workbook(v: &View) -> Result<Vec<u8>, WebError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let classes: Vec<Vec<String>> = v
-        .classes
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.to_string(),
-                c.base.clone(),
-                c.alt.clone(),
-                c.delta.clone(),
-            ]
-        })
-        .collect();
+    let classes: Vec<Vec<String>> = v.class_rows();
     sheet(
         &mut wb,
         "Phan loai",
@@ -544,18 +544,7 @@ pub fn workbook(v: &View) -> Result<Vec<u8>, WebError> {
         ],
         &classes,
     )?;
-    let moves: Vec<Vec<String>> = v
-        .moves
-        .iter()
-        .map(|m| {
-            vec![
-                m.from.to_string(),
-                m.to.to_string(),
-                m.households.clone(),
-                m.persons.clone(),
-            ]
-        })
-        .collect();
+    let moves: Vec<Vec<String>> = v.move_rows();
     sheet(
         &mut wb,
         "Doi phan loai",
@@ -689,17 +678,7 @@ pub fn document(l: Lang, v: &View, year: i32) -> Doc {
         total: false,
     };
     d.push(t(
-        v.classes
-            .iter()
-            .map(|c| {
-                vec![
-                    c.name.to_string(),
-                    c.base.clone(),
-                    c.alt.clone(),
-                    c.delta.clone(),
-                ]
-            })
-            .collect(),
+        v.class_rows(),
         &[
             l.pick("Phân loại (hộ)", "Class (households)"),
             l.pick("Chuẩn gốc", "Base"),
@@ -711,17 +690,7 @@ pub fn document(l: Lang, v: &View, year: i32) -> Doc {
     if !v.moves.is_empty() {
         d.push(Block::Space(6.0));
         d.push(t(
-            v.moves
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.from.to_string(),
-                        m.to.to_string(),
-                        m.households.clone(),
-                        m.persons.clone(),
-                    ]
-                })
-                .collect(),
+            v.move_rows(),
             &[
                 l.pick("Từ", "From"),
                 l.pick("Sang", "To"),

@@ -13,8 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
 use ansinh_domain::policy::Exact;
@@ -27,7 +26,7 @@ use ansinh_reports::pdf::{Align, Block, Doc};
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::{Frame, html};
+use crate::pages::{Frame, download, html, xl};
 use crate::review::refusal;
 use crate::{App, Backend};
 
@@ -331,21 +330,6 @@ async fn target_page<S: Backend>(
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 const HEAD: [&str; 16] = [
     "Mã đơn vị / Unit code",
     "Đơn vị / Unit",
@@ -384,10 +368,6 @@ fn cells(u: &UnitView, t: &TrackView, y: &YearView) -> [String; 16] {
         y.a_end_rate.clone(),
         y.status.clone(),
     ]
-}
-
-fn xl(e: rust_xlsxwriter::XlsxError) -> WebError {
-    WebError::Internal(format!("xlsx: {e}"))
 }
 
 /// The plan beside its progress as a workbook: one line per unit, measure and year.
@@ -534,7 +514,7 @@ async fn progress_xlsx<S: Backend>(
     let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(auth.lang, &proj, &prog, &reach);
     let bytes = progress_workbook(&plan, &units)?;
-    Ok(download(bytes, XLSX, format!("tien-do-{}.xlsx", plan.id)))
+    Ok(download(bytes, XLSX, &format!("tien-do-{}.xlsx", plan.id)))
 }
 
 async fn progress_pdf<S: Backend>(
@@ -551,6 +531,6 @@ async fn progress_pdf<S: Backend>(
     Ok(download(
         pdf.bytes,
         "application/pdf",
-        format!("tien-do-{}.pdf", plan.id),
+        &format!("tien-do-{}.pdf", plan.id),
     ))
 }
