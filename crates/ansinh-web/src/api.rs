@@ -54,6 +54,7 @@ async fn openapi() -> Result<axum::response::Response, ApiError> {
         .merge_from(crate::api_edit::ApiEditDoc::openapi())
         .merge_from(crate::review_api::ReviewApiDoc::openapi())
         .merge_from(crate::plans_api::PlansApiDoc::openapi())
+        .merge_from(crate::targets_api::TargetsApiDoc::openapi())
         .to_json()
         .map_err(|e| crate::WebError::Internal(format!("openapi: {e}")))?;
     Ok((

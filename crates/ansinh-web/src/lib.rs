@@ -23,6 +23,7 @@ pub mod plans;
 pub mod plans_api;
 pub mod plans_pdf;
 pub mod policies_export;
+pub mod targets_api;
 pub mod targets_pages;
 // Editing, import and export of the registry.
 pub mod api_edit;
@@ -267,6 +268,7 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         // Policies, plan checks and forecasts: pages, downloads and their API.
         .merge(plans::routes::<S>())
         .merge(targets_pages::routes::<S>())
+        .merge(targets_api::routes::<S>())
         .merge(plans_pdf::routes::<S>())
         .merge(policies_export::routes::<S>())
         .merge(simulations::routes::<S>())

@@ -38,7 +38,8 @@ pub fn routes<S: Backend>() -> Router<App<S>> {
         .route("/targets/{id}/progress.pdf", get(progress_pdf::<S>))
 }
 
-fn plan_of(id: &str) -> Result<TargetPlan, WebError> {
+/// The built-in target file `id`; `api` decides how "not found" is answered.
+pub fn plan_of(id: &str, api: bool) -> Result<TargetPlan, WebError> {
     match builtin::target_plan(id) {
         Some(Ok(p)) => Ok(p),
         Some(Err(e)) => Err(WebError::Internal(
@@ -47,7 +48,7 @@ fn plan_of(id: &str) -> Result<TargetPlan, WebError> {
                 .collect::<Vec<_>>()
                 .join("; "),
         )),
-        None => Err(WebError::NotFound { api: false }),
+        None => Err(WebError::NotFound { api }),
     }
 }
 
@@ -310,7 +311,7 @@ async fn target_page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
-    let plan = plan_of(&id)?;
+    let plan = plan_of(&id, false)?;
     let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(l, &proj, &prog, &reach);
     let outside = units.iter().filter(|u| !u.in_reach).count();
@@ -510,7 +511,7 @@ async fn progress_xlsx<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
-    let plan = plan_of(&id)?;
+    let plan = plan_of(&id, false)?;
     let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(auth.lang, &proj, &prog, &reach);
     let bytes = progress_workbook(&plan, &units)?;
@@ -523,7 +524,7 @@ async fn progress_pdf<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
-    let plan = plan_of(&id)?;
+    let plan = plan_of(&id, false)?;
     let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(auth.lang, &proj, &prog, &reach);
     let pdf = ansinh_reports::pdf::render(&progress_doc(auth.lang, &plan, &units))

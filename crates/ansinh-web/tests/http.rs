@@ -808,6 +808,7 @@ async fn openapi_lists_every_api_route_and_each_answers() {
         .chain(ansinh_web::api_edit::PATHS)
         .chain(ansinh_web::review_api::PATHS)
         .chain(ansinh_web::plans_api::PATHS)
+        .chain(ansinh_web::targets_api::PATHS)
         .map(|s| s.to_string())
         .collect();
     assert_eq!(documented, routed);
@@ -820,6 +821,8 @@ async fn openapi_lists_every_api_route_and_each_answers() {
             "vn-bhyt-poor".to_string()
         } else if p.starts_with("/api/plans") {
             "hanoi-2022-2025-appendix-1".to_string()
+        } else if p.starts_with("/api/targets") {
+            "demo-2025-2026".to_string()
         } else {
             t.own_a.to_string()
         };
@@ -3983,6 +3986,37 @@ async fn targets_progress_and_simulations_in_the_browser() {
         .unwrap();
     assert_eq!(line[10], start.to_string());
     assert_eq!(line[15], y.status.vi());
+    // The API says the same, and keeps the observed side of D02 from D01's officer.
+    let api: serde_json::Value =
+        serde_json::from_str(&t.get("/api/targets/demo-2025-2026", &tinh).await.body).unwrap();
+    let d01_api = api["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "D01")
+        .unwrap();
+    let y_api = &d01_api["tracks"][0]["years"][0];
+    assert_eq!(y_api["observed_start"], start);
+    assert_eq!(y_api["observed_end"], end);
+    assert_eq!(y_api["status"], y.status.code());
+    let own_api: serde_json::Value =
+        serde_json::from_str(&t.get("/api/targets/demo-2025-2026", &xa).await.body).unwrap();
+    let d02_api = own_api["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "D02")
+        .unwrap();
+    assert_eq!(d02_api["in_reach"], false);
+    assert!(d02_api["tracks"][0]["years"][0]["observed_end"].is_null());
+    assert_eq!(
+        t.get("/api/targets/no-such", &tinh).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/api/targets", &partner).await.status,
+        StatusCode::FORBIDDEN
+    );
     let (st, h, bytes) = t
         .get_bytes("/targets/demo-2025-2026/progress.pdf", &tinh)
         .await;
