@@ -68,7 +68,8 @@ pub enum PlanCmd {
     Budget(crate::entitle_cmd::BudgetArgs),
 }
 
-fn errors(errs: &[PolicyError]) -> anyhow::Error {
+/// Every error of a failed load, one per line.
+pub(crate) fn errors(errs: &[PolicyError]) -> anyhow::Error {
     anyhow!(
         "{}",
         errs.iter()

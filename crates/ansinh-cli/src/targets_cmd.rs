@@ -10,15 +10,16 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 
 use ansinh_domain::money::group_thousands;
+use ansinh_domain::policy::Exact;
 use ansinh_domain::policy::builtin;
 use ansinh_domain::policy::targets::{
     PlannedYear, StartFrom, TargetPlan, UnitProgress, UnitProjection, progress, project_plan,
 };
-use ansinh_domain::policy::{Exact, PolicyError};
 use ansinh_store::Store;
 use ansinh_store::review::ReviewStore;
 
 use crate::entitle_cmd::{AsyncStoreFn, block_on};
+use crate::plan::errors;
 
 #[derive(Subcommand)]
 pub enum TargetsCmd {
@@ -45,16 +46,6 @@ pub enum TargetsCmd {
         #[arg(long)]
         json: bool,
     },
-}
-
-fn errors(errs: &[PolicyError]) -> anyhow::Error {
-    anyhow!(
-        "{}",
-        errs.iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
 }
 
 /// A target file by path, or a built-in one by id.
@@ -176,30 +167,13 @@ fn progress_json(plan: &TargetPlan, g: &[UnitProgress]) -> serde_json::Value {
                     "year": y.planned.year,
                     "planned_start": y.planned.start, "planned_reduced": y.planned.reduced,
                     "planned_end": y.planned.end, "planned_end_rate": r(y.planned.end_rate),
-                    "start": y.start, "start_from": start_from(y.start_from),
+                    "start": y.start, "start_from": y.start_from.code(),
                     "end": y.end, "reduced": y.reduced, "end_rate": r(y.end_rate),
                     "target_reduced": y.target_reduced, "status": y.status.code(),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
-}
-
-fn start_from(s: StartFrom) -> &'static str {
-    match s {
-        StartFrom::Rounds => "rounds",
-        StartFrom::Plan => "plan",
-        StartFrom::Unknown => "unknown",
-    }
-}
-
-fn parse_on(s: Option<&str>) -> Result<NaiveDate> {
-    match s {
-        None => Ok(chrono::Local::now().date_naive()),
-        Some(s) => NaiveDate::parse_from_str(s, "%d/%m/%Y")
-            .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
-            .map_err(|_| anyhow!("--on {s}: expected a date such as 31/12/2025")),
-    }
 }
 
 struct Prog<'a> {
@@ -345,7 +319,10 @@ pub fn run(cmd: TargetsCmd) -> Result<ExitCode> {
         } => {
             let plan = load(&file)?;
             let proj = project_plan(&plan).map_err(|e| anyhow!("{file}: {e}"))?;
-            let on = parse_on(on.as_deref())?;
+            let on = match on.as_deref() {
+                Some(s) => crate::parse_date(s)?,
+                None => chrono::Local::now().date_naive(),
+            };
             block_on(
                 &database,
                 Prog {

@@ -657,11 +657,12 @@ impl Scope for AmountScope<'_> {
 
 // ------------------------------------------------------------------ policy file format
 
+/// A name in Vietnamese and English, as every policy, plan and target file writes it (`name.vi`, `name.en`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Names {
-    vi: String,
-    en: String,
+pub(crate) struct Names {
+    pub vi: String,
+    pub en: String,
 }
 
 #[derive(Deserialize)]

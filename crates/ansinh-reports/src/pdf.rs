@@ -111,6 +111,24 @@ impl Doc {
             align: Align::Left,
         });
     }
+    /// An A4 landscape document opening with a centred title and, when not empty, a subtitle: the
+    /// web application's printable tables.
+    pub fn landscape(title: impl Into<String>, subtitle: impl Into<String>) -> Doc {
+        let mut d = Doc {
+            landscape: true,
+            blocks: Vec::new(),
+        };
+        d.styled(title, 14.0, true, Align::Center);
+        let sub = subtitle.into();
+        if !sub.is_empty() {
+            d.styled(sub, 11.0, true, Align::Center);
+        }
+        d
+    }
+    /// A bold section heading.
+    pub fn heading(&mut self, text: impl Into<String>) {
+        self.styled(text, 12.0, true, Align::Left);
+    }
     pub fn styled(&mut self, text: impl Into<String>, size: f32, bold: bool, align: Align) {
         self.push(Block::Para {
             text: text.into(),

@@ -99,6 +99,8 @@ struct Inner<S> {
     review: Result<review::Rules, String>,
     /// The support policies and dated reference values (compiled in).
     policies: Result<ansinh_domain::policy::PolicySet, String>,
+    /// The built-in standards with the what-if scenarios layered on them (the simulations page).
+    scenarios: Result<Registry, String>,
 }
 
 /// The application state, cheap to clone.
@@ -126,6 +128,7 @@ impl<S: Backend> App<S> {
                 downloads: transfer::Downloads::default(),
                 review: review::Rules::builtin(),
                 policies: plans::load_policies(),
+                scenarios: simulations::load_scenarios(),
             }),
         }
     }
@@ -160,6 +163,13 @@ impl<S> App<S> {
             .policies
             .as_ref()
             .map_err(|e| WebError::Internal(format!("policies: {e}")))
+    }
+    /// The standards and what-if scenarios the simulations page offers.
+    pub fn scenarios(&self) -> Result<&Registry, WebError> {
+        self.inner
+            .scenarios
+            .as_ref()
+            .map_err(|e| WebError::Internal(format!("scenarios: {e}")))
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {

@@ -1076,14 +1076,7 @@ async fn forecast_page<S: Backend>(
     let (inputs, f) = forecast_of(&app, &id, false)?;
     let set = app.policies()?;
     let pname = |p: &str| set.get(p).map_or(p.to_string(), |x| name(x, l).to_string());
-    let mut per_policy: BTreeMap<&str, BTreeMap<i32, i128>> = BTreeMap::new();
-    for ln in &f.lines {
-        *per_policy
-            .entry(ln.policy.as_str())
-            .or_default()
-            .entry(ln.year)
-            .or_default() += i128::from(ln.amount);
-    }
+    let per_policy = f.by_policy_year();
     let by_year = f.by_year();
     let page = ForecastPage {
         f: Frame::of(&auth),
@@ -1341,17 +1334,10 @@ pub fn forecast_workbook(
     let total_col = 1 + inputs.years.len() as u16;
     sum.write_string_with_format(0, total_col, "Cộng / Total", &bold)
         .map_err(xl)?;
-    let mut per_policy: BTreeMap<&str, BTreeMap<i32, i128>> = BTreeMap::new();
-    for ln in &f.lines {
-        *per_policy
-            .entry(ln.policy.as_str())
-            .or_default()
-            .entry(ln.year)
-            .or_default() += i128::from(ln.amount);
-    }
+    let per_policy = f.by_policy_year();
     let mut r = 1u32;
     for (p, ys) in &per_policy {
-        sum.write_string(r, 0, *p).map_err(xl)?;
+        sum.write_string(r, 0, p.as_str()).map_err(xl)?;
         for (k, y) in inputs.years.iter().enumerate() {
             sum.write_number_with_format(
                 r,

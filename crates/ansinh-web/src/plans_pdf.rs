@@ -3,8 +3,6 @@
 //! by result) and `/plans/{id}/forecast.pdf` (budget per policy and year, per funding source, the total
 //! and the unconfirmed points it depends on). Same rights as the pages ([`Action::ReadPlans`]).
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -13,7 +11,7 @@ use axum::routing::get;
 use ansinh_domain::policy::PolicySet;
 use ansinh_domain::policy::forecast::{Forecast, Inputs};
 use ansinh_domain::policy::plan::{Plan, Report, Status};
-use ansinh_reports::pdf::{Align, Block, Doc};
+use ansinh_reports::pdf::{Block, Doc};
 
 use crate::auth::{Action, Authorized};
 use crate::error::WebError;
@@ -56,21 +54,9 @@ const STATUSES: [Status; 6] = [
 
 /// The check of a plan table as a document: counts by result, then every finding.
 pub fn check_doc(l: Lang, plan: &Plan, report: &Report) -> Doc {
-    let mut d = Doc {
-        landscape: true,
-        blocks: Vec::new(),
-    };
-    d.styled(
+    let mut d = Doc::landscape(
         l.pick("KẾT QUẢ KIỂM TRA BẢNG KẾ HOẠCH", "CHECK OF A PLAN TABLE"),
-        14.0,
-        true,
-        Align::Center,
-    );
-    d.styled(
         l.pick(&plan.title_vi, &plan.title_en).to_string(),
-        11.0,
-        true,
-        Align::Center,
     );
     d.para(format!("{}: {}", l.pick("Nguồn", "Source"), plan.source));
     d.para(format!(
@@ -122,12 +108,7 @@ pub fn check_doc(l: Lang, plan: &Plan, report: &Report) -> Doc {
     if findings.is_empty() {
         d.para(l.pick("Mọi ô đều khớp.", "Every cell follows."));
     } else {
-        d.styled(
-            l.pick("Các ô cần xem lại", "Findings"),
-            12.0,
-            true,
-            Align::Left,
-        );
+        d.heading(l.pick("Các ô cần xem lại", "Findings"));
         d.push(Block::Table {
             widths: vec![3.0, 1.4, 1.2, 1.2, 3.6, 3.6],
             header: [
@@ -150,33 +131,19 @@ pub fn check_doc(l: Lang, plan: &Plan, report: &Report) -> Doc {
 
 /// A budget forecast as a document: per policy and year, per funding source, and the total.
 pub fn forecast_doc(l: Lang, set: &PolicySet, id: &str, inputs: &Inputs, f: &Forecast) -> Doc {
-    let mut d = Doc {
-        landscape: true,
-        blocks: Vec::new(),
-    };
-    d.styled(
+    let mut d = Doc::landscape(
         l.pick(
             "DỰ BÁO KINH PHÍ THỰC HIỆN CHÍNH SÁCH GIẢM NGHÈO",
             "BUDGET FORECAST OF POVERTY-REDUCTION POLICIES",
         ),
-        14.0,
-        true,
-        Align::Center,
+        id.to_string(),
     );
-    d.styled(id.to_string(), 11.0, true, Align::Center);
     d.para(l.pick(
         "Kinh phí theo chính sách, năm và nguồn, tính với giá trị tham chiếu đang hiệu lực từng tháng. Đơn vị: đồng.",
         "Budget by policy, year and funding source, priced with the reference values in force each month. Unit: VND.",
     ));
     let money = |v: i128| l.vnd(i64::try_from(v).unwrap_or(i64::MAX));
-    let mut per_policy: BTreeMap<&str, BTreeMap<i32, i128>> = BTreeMap::new();
-    for ln in &f.lines {
-        *per_policy
-            .entry(ln.policy.as_str())
-            .or_default()
-            .entry(ln.year)
-            .or_default() += i128::from(ln.amount);
-    }
+    let per_policy = f.by_policy_year();
     let mut header = vec![l.pick("Chính sách", "Policy").to_string()];
     header.extend(inputs.years.iter().map(|y| y.to_string()));
     header.push(l.pick("Tổng", "Total").to_string());
@@ -215,12 +182,7 @@ pub fn forecast_doc(l: Lang, set: &PolicySet, id: &str, inputs: &Inputs, f: &For
         total: true,
     });
     d.push(Block::Space(6.0));
-    d.styled(
-        l.pick("Theo nguồn kinh phí", "By funding source"),
-        12.0,
-        true,
-        Align::Left,
-    );
+    d.heading(l.pick("Theo nguồn kinh phí", "By funding source"));
     let mut rows: Vec<Vec<String>> = f
         .by_source()
         .into_iter()
@@ -243,24 +205,14 @@ pub fn forecast_doc(l: Lang, set: &PolicySet, id: &str, inputs: &Inputs, f: &For
         .collect();
     if !caveats.is_empty() {
         d.push(Block::Space(6.0));
-        d.styled(
-            l.pick("Chưa xác nhận", "Unconfirmed"),
-            12.0,
-            true,
-            Align::Left,
-        );
+        d.heading(l.pick("Chưa xác nhận", "Unconfirmed"));
         for c in caveats {
             d.para(c);
         }
     }
     if !f.skipped.is_empty() {
         d.push(Block::Space(6.0));
-        d.styled(
-            l.pick("Không dự báo được", "Not forecast"),
-            12.0,
-            true,
-            Align::Left,
-        );
+        d.heading(l.pick("Không dự báo được", "Not forecast"));
         for (p, why) in &f.skipped {
             d.para(format!("{p}: {why}"));
         }

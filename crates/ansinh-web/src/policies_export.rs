@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 
-use ansinh_reports::pdf::{Align, Block, Doc};
+use ansinh_reports::pdf::{Block, Doc};
 
 use crate::auth::{Action, Authorized};
 use crate::error::WebError;
@@ -131,18 +131,12 @@ pub fn workbook(lines: &[Line]) -> Result<Vec<u8>, WebError> {
 }
 
 pub fn document(l: Lang, lines: &[Line]) -> Doc {
-    let mut d = Doc {
-        landscape: true,
-        blocks: Vec::new(),
-    };
-    d.styled(
+    let mut d = Doc::landscape(
         l.pick(
             "CHÍNH SÁCH HỖ TRỢ GIẢM NGHÈO VÀ MỨC HỖ TRỢ THEO THỜI KỲ",
             "SUPPORT POLICIES AND THEIR AMOUNTS BY PERIOD",
         ),
-        14.0,
-        true,
-        Align::Center,
+        String::new(),
     );
     d.push(Block::Space(6.0));
     let rows = lines

@@ -24,7 +24,7 @@ use ansinh_domain::simulate::{
 };
 use ansinh_domain::standard::{Registry, Standard};
 use ansinh_registry_io::simulate::{RegistryBatch, registry_batch};
-use ansinh_reports::pdf::{Align, Block, Doc};
+use ansinh_reports::pdf::{Block, Doc};
 
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
@@ -48,14 +48,13 @@ pub struct SimQuery {
     pub year: Option<String>,
 }
 
-fn scenarios() -> Result<Registry, WebError> {
+/// The built-in standards with the scenarios layered on them, loaded once with the application.
+pub(crate) fn load_scenarios() -> Result<Registry, String> {
     builtin::scenario_registry().map_err(|e| {
-        WebError::Internal(
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
+        e.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
     })
 }
 
@@ -121,7 +120,7 @@ pub async fn run<S: Backend>(
     let Some(with) = q.with.as_deref().filter(|w| !w.is_empty()) else {
         return Ok(None);
     };
-    let reg = scenarios()?;
+    let reg = app.scenarios()?;
     let on = today(app);
     let base_id = match q.base.as_deref().filter(|b| !b.is_empty()) {
         Some(b) => b.to_string(),
@@ -442,7 +441,7 @@ async fn page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
-    let reg = scenarios()?;
+    let reg = app.scenarios()?;
     let on = today(&app);
     let result = run(&app, &auth, &q).await?;
     let in_force = app.standard(on)?.id.clone();
@@ -648,20 +647,13 @@ pub fn workbook(v: &View) -> Result<Vec<u8>, WebError> {
 
 /// The run as a printable document (A4 landscape).
 pub fn document(l: Lang, v: &View, year: i32) -> Doc {
-    let mut d = Doc {
-        landscape: true,
-        blocks: Vec::new(),
-    };
-    d.styled(
+    let mut d = Doc::landscape(
         l.pick(
             "KẾT QUẢ MÔ PHỎNG ÁP DỤNG CHUẨN NGHÈO",
             "WHAT-IF SIMULATION OF A POVERTY STANDARD",
         ),
-        14.0,
-        true,
-        Align::Center,
+        v.title.clone(),
     );
-    d.styled(v.title.clone(), 11.0, true, Align::Center);
     d.para(format!(
         "{} {} · {} {} · {} {}",
         v.households,
@@ -724,15 +716,10 @@ pub fn document(l: Lang, v: &View, year: i32) -> Doc {
         vec![4.0, 1.5, 1.5, 2.0, 2.0],
     ));
     d.push(Block::Space(6.0));
-    d.styled(
-        format!(
-            "{} {year}",
-            l.pick("Tác động kinh phí năm", "Budget impact in")
-        ),
-        12.0,
-        true,
-        Align::Left,
-    );
+    d.heading(format!(
+        "{} {year}",
+        l.pick("Tác động kinh phí năm", "Budget impact in")
+    ));
     let mut rows: Vec<Vec<String>> = v
         .budget
         .iter()

@@ -11,7 +11,6 @@ use utoipa::{OpenApi, ToSchema};
 
 use ansinh_domain::policy::Exact;
 use ansinh_domain::policy::builtin;
-use ansinh_domain::policy::targets::StartFrom;
 
 use crate::auth::{Action, Authorized};
 use crate::error::{ApiError, WebError};
@@ -168,12 +167,11 @@ pub async fn detail<S: Backend>(
 ) -> Result<Json<TargetReport>, ApiError> {
     auth.require(Action::ReadPlans)?;
     let plan = plan_of(&id, true)?;
-    let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
-    let units = proj
+    let (prog, reach) = evaluate(&app, &auth, &plan).await?;
+    let units = prog
         .iter()
         .map(|u| {
             let in_reach = reach.contains(&u.code);
-            let g = prog.iter().find(|p| p.code == u.code);
             TargetUnitDto {
                 code: u.code.clone(),
                 label: u.label.clone(),
@@ -182,45 +180,35 @@ pub async fn detail<S: Backend>(
                 tracks: u
                     .tracks
                     .iter()
-                    .map(|t| {
-                        let gt = g.and_then(|g| g.tracks.iter().find(|x| x.measure == t.measure));
-                        TargetTrackDto {
-                            measure: t.measure.code().into(),
-                            base: t.base,
-                            years: t
-                                .years
-                                .iter()
-                                .enumerate()
-                                .map(|(i, y)| {
-                                    let a = gt.and_then(|g| g.years.get(i)).filter(|_| in_reach);
-                                    TargetYearDto {
-                                        year: y.year,
-                                        planned_start: y.start,
-                                        planned_reduced: y.reduced,
-                                        planned_end: y.end,
-                                        planned_start_rate: r(y.start_rate),
-                                        planned_reduced_rate: r(y.reduced_rate),
-                                        planned_end_rate: r(y.end_rate),
-                                        observed_start: a.and_then(|a| a.start),
-                                        start_from: a.map(|a| {
-                                            match a.start_from {
-                                                StartFrom::Rounds => "rounds",
-                                                StartFrom::Plan => "plan",
-                                                StartFrom::Unknown => "unknown",
-                                            }
-                                            .to_string()
-                                        }),
-                                        observed_end: a.and_then(|a| a.end),
-                                        observed_reduced: a.and_then(|a| a.reduced),
-                                        observed_end_rate: a.and_then(|a| r(a.end_rate)),
-                                        target_reduced: a.and_then(|a| a.target_reduced),
-                                        status: a.map(|a| a.status.code().to_string()),
-                                        status_vi: a.map(|a| a.status.vi()),
-                                        status_en: a.map(|a| a.status.en()),
-                                    }
-                                })
-                                .collect(),
-                        }
+                    .map(|t| TargetTrackDto {
+                        measure: t.measure.code().into(),
+                        base: t.base,
+                        years: t
+                            .years
+                            .iter()
+                            .map(|a| {
+                                let y = &a.planned;
+                                let a = Some(a).filter(|_| in_reach);
+                                TargetYearDto {
+                                    year: y.year,
+                                    planned_start: y.start,
+                                    planned_reduced: y.reduced,
+                                    planned_end: y.end,
+                                    planned_start_rate: r(y.start_rate),
+                                    planned_reduced_rate: r(y.reduced_rate),
+                                    planned_end_rate: r(y.end_rate),
+                                    observed_start: a.and_then(|a| a.start),
+                                    start_from: a.map(|a| a.start_from.code().to_string()),
+                                    observed_end: a.and_then(|a| a.end),
+                                    observed_reduced: a.and_then(|a| a.reduced),
+                                    observed_end_rate: a.and_then(|a| r(a.end_rate)),
+                                    target_reduced: a.and_then(|a| a.target_reduced),
+                                    status: a.map(|a| a.status.code().to_string()),
+                                    status_vi: a.map(|a| a.status.vi()),
+                                    status_en: a.map(|a| a.status.en()),
+                                }
+                            })
+                            .collect(),
                     })
                     .collect(),
             }

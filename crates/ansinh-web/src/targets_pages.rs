@@ -8,7 +8,7 @@
 //! that lie inside their own subtree (a parent unit only when all its parts do). Only counts leave the
 //! registry here, never a household.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::Router;
@@ -19,9 +19,9 @@ use axum::routing::get;
 use ansinh_domain::policy::Exact;
 use ansinh_domain::policy::builtin;
 use ansinh_domain::policy::targets::{
-    StartFrom, Status, TargetPlan, UnitProgress, UnitProjection, progress, project_plan,
+    StartFrom, Status, TargetPlan, UnitProgress, progress, project_plan,
 };
-use ansinh_reports::pdf::{Align, Block, Doc};
+use ansinh_reports::pdf::{Block, Doc};
 
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
@@ -52,13 +52,13 @@ pub fn plan_of(id: &str, api: bool) -> Result<TargetPlan, WebError> {
     }
 }
 
-/// A plan's projections and, for the units in the user's reach, its progress; with the set of plan
-/// units the user may see the observed side of.
+/// A plan's progress (each year with its planned figures; the observed side computed for the units in
+/// the user's reach only), and the set of plan units the user may see the observed side of.
 pub async fn evaluate<S: Backend>(
     app: &App<S>,
     auth: &Authorized,
     plan: &TargetPlan,
-) -> Result<(Vec<UnitProjection>, Vec<UnitProgress>, BTreeSet<String>), WebError> {
+) -> Result<(Vec<UnitProgress>, BTreeSet<String>), WebError> {
     let proj = project_plan(plan).map_err(WebError::Internal)?;
     let scoped = auth.scoped(app);
     let on = today(app);
@@ -103,7 +103,7 @@ pub async fn evaluate<S: Backend>(
         .await
         .map_err(refusal)?;
     let g = progress(plan, &proj, &seen);
-    Ok((proj, g, reach))
+    Ok((g, reach))
 }
 
 // ------------------------------------------------------------------------------ views
@@ -224,18 +224,10 @@ pub fn status_class(s: Status) -> &'static str {
 }
 
 /// The views of every unit: the plan's side always, the observed side where the user reaches.
-pub fn views(
-    l: Lang,
-    proj: &[UnitProjection],
-    prog: &[UnitProgress],
-    reach: &BTreeSet<String>,
-) -> Vec<UnitView> {
-    let by_code: BTreeMap<&str, &UnitProgress> =
-        prog.iter().map(|u| (u.code.as_str(), u)).collect();
-    proj.iter()
+pub fn views(l: Lang, prog: &[UnitProgress], reach: &BTreeSet<String>) -> Vec<UnitView> {
+    prog.iter()
         .map(|u| {
             let in_reach = reach.contains(&u.code);
-            let g = by_code.get(u.code.as_str());
             UnitView {
                 code: u.code.clone(),
                 label: u.label.clone(),
@@ -244,46 +236,40 @@ pub fn views(
                 tracks: u
                     .tracks
                     .iter()
-                    .map(|t| {
-                        let gt = g.and_then(|g| g.tracks.iter().find(|x| x.measure == t.measure));
-                        TrackView {
-                            measure: l.pick(t.measure.vi(), t.measure.en()).to_string(),
-                            base: n(l, t.base),
-                            years: t
-                                .years
-                                .iter()
-                                .enumerate()
-                                .map(|(i, y)| {
-                                    let a = gt.and_then(|g| g.years.get(i)).filter(|_| in_reach);
-                                    YearView {
-                                        year: y.year,
-                                        p_start: n(l, y.start),
-                                        p_start_rate: rate(l, y.start_rate),
-                                        p_reduced: l.int(y.reduced),
-                                        p_reduced_rate: rate(l, y.reduced_rate),
-                                        p_end: n(l, y.end),
-                                        p_end_rate: rate(l, y.end_rate),
-                                        a_start: a.map_or(String::new(), |a| {
-                                            let mark = if a.start_from == StartFrom::Plan {
-                                                " *"
-                                            } else {
-                                                ""
-                                            };
-                                            format!("{}{mark}", n(l, a.start))
-                                        }),
-                                        a_target: a
-                                            .map_or(String::new(), |a| n(l, a.target_reduced)),
-                                        a_reduced: a.map_or(String::new(), |a| n(l, a.reduced)),
-                                        a_end: a.map_or(String::new(), |a| n(l, a.end)),
-                                        a_end_rate: a
-                                            .map_or(String::new(), |a| rate(l, a.end_rate)),
-                                        status: a
-                                            .map_or(String::new(), |a| status_text(l, a.status)),
-                                        status_class: a.map_or("muted", |a| status_class(a.status)),
-                                    }
-                                })
-                                .collect(),
-                        }
+                    .map(|t| TrackView {
+                        measure: l.pick(t.measure.vi(), t.measure.en()).to_string(),
+                        base: n(l, t.base),
+                        years: t
+                            .years
+                            .iter()
+                            .map(|a| {
+                                let y = &a.planned;
+                                let a = Some(a).filter(|_| in_reach);
+                                YearView {
+                                    year: y.year,
+                                    p_start: n(l, y.start),
+                                    p_start_rate: rate(l, y.start_rate),
+                                    p_reduced: l.int(y.reduced),
+                                    p_reduced_rate: rate(l, y.reduced_rate),
+                                    p_end: n(l, y.end),
+                                    p_end_rate: rate(l, y.end_rate),
+                                    a_start: a.map_or(String::new(), |a| {
+                                        let mark = if a.start_from == StartFrom::Plan {
+                                            " *"
+                                        } else {
+                                            ""
+                                        };
+                                        format!("{}{mark}", n(l, a.start))
+                                    }),
+                                    a_target: a.map_or(String::new(), |a| n(l, a.target_reduced)),
+                                    a_reduced: a.map_or(String::new(), |a| n(l, a.reduced)),
+                                    a_end: a.map_or(String::new(), |a| n(l, a.end)),
+                                    a_end_rate: a.map_or(String::new(), |a| rate(l, a.end_rate)),
+                                    status: a.map_or(String::new(), |a| status_text(l, a.status)),
+                                    status_class: a.map_or("muted", |a| status_class(a.status)),
+                                }
+                            })
+                            .collect(),
                     })
                     .collect(),
             }
@@ -312,8 +298,8 @@ async fn target_page<S: Backend>(
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
     let plan = plan_of(&id, false)?;
-    let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
-    let units = views(l, &proj, &prog, &reach);
+    let (prog, reach) = evaluate(&app, &auth, &plan).await?;
+    let units = views(l, &prog, &reach);
     let outside = units.iter().filter(|u| !u.in_reach).count();
     Ok(html(&TargetPage {
         f: Frame::of(&auth),
@@ -416,24 +402,12 @@ pub fn progress_workbook(plan: &TargetPlan, units: &[UnitView]) -> Result<Vec<u8
 
 /// The plan beside its progress as a printable document (A4 landscape).
 pub fn progress_doc(l: Lang, plan: &TargetPlan, units: &[UnitView]) -> Doc {
-    let mut d = Doc {
-        landscape: true,
-        blocks: Vec::new(),
-    };
-    d.styled(
+    let mut d = Doc::landscape(
         l.pick(
             "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU GIẢM NGHÈO",
             "PROGRESS AGAINST POVERTY-REDUCTION TARGETS",
         ),
-        14.0,
-        true,
-        Align::Center,
-    );
-    d.styled(
         l.pick(&plan.title_vi, &plan.title_en).to_string(),
-        11.0,
-        true,
-        Align::Center,
     );
     d.para(format!("{}: {}", l.pick("Nguồn", "Source"), plan.source));
     for c in &plan.caveats {
@@ -512,8 +486,8 @@ async fn progress_xlsx<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let plan = plan_of(&id, false)?;
-    let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
-    let units = views(auth.lang, &proj, &prog, &reach);
+    let (prog, reach) = evaluate(&app, &auth, &plan).await?;
+    let units = views(auth.lang, &prog, &reach);
     let bytes = progress_workbook(&plan, &units)?;
     Ok(download(bytes, XLSX, &format!("tien-do-{}.xlsx", plan.id)))
 }
@@ -525,8 +499,8 @@ async fn progress_pdf<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let plan = plan_of(&id, false)?;
-    let (proj, prog, reach) = evaluate(&app, &auth, &plan).await?;
-    let units = views(auth.lang, &proj, &prog, &reach);
+    let (prog, reach) = evaluate(&app, &auth, &plan).await?;
+    let units = views(auth.lang, &prog, &reach);
     let pdf = ansinh_reports::pdf::render(&progress_doc(auth.lang, &plan, &units))
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(download(

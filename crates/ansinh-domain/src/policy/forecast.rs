@@ -191,6 +191,14 @@ impl Forecast {
     pub fn by_year_source(&self) -> BTreeMap<(i32, String), i128> {
         self.group(|l| (l.year, l.source.clone()))
     }
+    /// Per policy, per year: the pivot a forecast is printed as.
+    pub fn by_policy_year(&self) -> BTreeMap<String, BTreeMap<i32, i128>> {
+        let mut m: BTreeMap<String, BTreeMap<i32, i128>> = BTreeMap::new();
+        for ((policy, year), amount) in self.group(|l| (l.policy.clone(), l.year)) {
+            m.entry(policy).or_default().insert(year, amount);
+        }
+        m
+    }
 }
 
 /// Forecasts every selected policy that has a planning count, per year and funding source.

@@ -13,7 +13,7 @@
 
 use serde::Deserialize;
 
-use super::{Origin, PolicyError, PolicySet};
+use super::{Names, Origin, PolicyError, PolicySet};
 
 /// The values a partner column may show (the key in the file).
 pub const COLUMN_KEYS: &[(&str, &str)] = &[
@@ -50,13 +50,6 @@ pub struct Partner {
     pub policies: Vec<String>,
     /// `(key, Vietnamese header)`, in order.
     pub columns: Vec<(String, String)>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Names {
-    vi: String,
-    en: String,
 }
 
 #[derive(Deserialize)]

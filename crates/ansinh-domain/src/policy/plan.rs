@@ -40,7 +40,7 @@ use crate::expr::{self, ExprError, Node, NodeKind, Span};
 
 use super::exact::{Exact, Rounding};
 use super::formula::{self, Scope, Val};
-use super::{Caveat, Origin, Per, PolicyError, PolicySet, date_of, exact_of, push_caveat};
+use super::{Caveat, Names, Origin, Per, PolicyError, PolicySet, date_of, exact_of, push_caveat};
 
 /// A printed number, verbatim, with its value and printed precision.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,13 +149,6 @@ pub struct Plan {
 }
 
 // ------------------------------------------------------------------ file format
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Names {
-    vi: String,
-    en: String,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

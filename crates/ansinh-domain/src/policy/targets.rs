@@ -41,7 +41,7 @@ use toml::Spanned;
 
 use super::exact::{Exact, Rounding};
 use super::forecast::{ProjectedYear, Target, project};
-use super::{Caveat, Origin, PolicyError};
+use super::{Caveat, Names, Origin, PolicyError};
 
 /// What a target counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,13 +153,6 @@ impl TargetPlan {
 }
 
 // ------------------------------------------------------------------ the file
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Names {
-    vi: String,
-    en: String,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -713,6 +706,17 @@ pub enum StartFrom {
     Unknown,
 }
 
+impl StartFrom {
+    /// `rounds`, `plan` or `unknown`.
+    pub fn code(self) -> &'static str {
+        match self {
+            StartFrom::Rounds => "rounds",
+            StartFrom::Plan => "plan",
+            StartFrom::Unknown => "unknown",
+        }
+    }
+}
+
 /// The verdict on one year's target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -774,6 +778,8 @@ pub struct ProgressYear {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrackProgress {
     pub measure: Measure,
+    /// The base of the rates (as in the projection).
+    pub base: Option<i64>,
     pub years: Vec<ProgressYear>,
 }
 
@@ -781,6 +787,8 @@ pub struct TrackProgress {
 pub struct UnitProgress {
     pub code: String,
     pub label: String,
+    /// The units it is the sum of (empty: its own targets).
+    pub parts: Vec<String>,
     pub tracks: Vec<TrackProgress>,
 }
 
@@ -925,6 +933,7 @@ pub fn progress(
             }
             tracks.push(TrackProgress {
                 measure: t.measure,
+                base: t.base,
                 years,
             });
         }
@@ -933,6 +942,7 @@ pub fn progress(
             UnitProgress {
                 code: p.code.clone(),
                 label: p.label.clone(),
+                parts: p.parts.clone(),
                 tracks,
             },
         );
