@@ -424,7 +424,8 @@ pub(crate) fn class_label(code: &str, l: Lang) -> String {
         .unwrap_or_else(|| l.t().no_classification.into())
 }
 
-fn query_string(pairs: &[(&str, &str)]) -> String {
+/// `k=v&…` with the values percent-encoded; empty values left out.
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| {

@@ -413,25 +413,14 @@ struct Page {
     result: Option<View>,
 }
 
+/// The query that runs `r` again (for its downloads); an empty unit (the whole registry) is the default.
 fn query_string(r: &Run) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
-    format!(
-        "base={}&with={}&unit={}&year={}",
-        enc(&r.base.id),
-        enc(&r.alt.id),
-        enc(&r.unit),
-        r.year
-    )
+    crate::pages::query_string(&[
+        ("base", &r.base.id),
+        ("with", &r.alt.id),
+        ("unit", &r.unit),
+        ("year", &r.year.to_string()),
+    ])
 }
 
 async fn page<S: Backend>(
