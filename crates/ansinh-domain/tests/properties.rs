@@ -536,3 +536,51 @@ fn the_standards_of_the_workspace_are_all_covered_by_the_properties() {
         );
     }
 }
+
+// ------------------------------------------------------------------ aggregates in parts
+
+/// Results of `n` households with the given sizes, classes and deficit counts.
+fn results_of(rows: &[(u32, u8, u8)]) -> ansinh_domain::classify::Results {
+    ansinh_domain::classify::Results {
+        n: rows.iter().map(|r| r.0).collect(),
+        income_per_capita: vec![0.0; rows.len()],
+        deficit_mask: vec![0; rows.len()],
+        unknown_mask: vec![0; rows.len()],
+        deficit_count: rows.iter().map(|r| r.2).collect(),
+        class: rows.iter().map(|r| r.1).collect(),
+    }
+}
+
+proptest! {
+    /// A file read in parts, each part counted into the unit totals in turn, gives the same communes
+    /// and provinces as the whole file counted at once, wherever the parts are cut, whether the codes are
+    /// close together or far apart.
+    #[test]
+    fn unit_totals_added_part_by_part_equal_the_totals_of_the_whole(
+        rows in proptest::collection::vec(
+            (0i64..40, 1u32..9, prop_oneof![Just(0u8), Just(1), Just(2), Just(3), Just(INCOMPLETE)], 0u8..12),
+            0..300,
+        ),
+        wide in any::<bool>(),
+        cuts in proptest::collection::vec(0usize..300, 0..6),
+    ) {
+        use ansinh_domain::aggregate::{Aggregator, aggregate};
+        // Far-apart codes (10^9 apart) are counted in a hash map, close ones in a table.
+        let key = |c: i64| if wide { c * 1_000_000_000 } else { 79_000 + c };
+        let keys: Vec<i64> = rows.iter().map(|r| key(r.0)).collect();
+        let parents: Vec<i64> = rows.iter().map(|r| r.0 % 7).collect();
+        let res = results_of(&rows.iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>());
+        let whole = aggregate(&keys, Some(&parents), &res);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(rows.len())).collect();
+        cuts.push(0);
+        cuts.push(rows.len());
+        cuts.sort_unstable();
+        let mut acc = Aggregator::new();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let part = results_of(&rows[a..b].iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>());
+            acc.add(&keys[a..b], Some(&parents[a..b]), &part);
+        }
+        prop_assert_eq!(acc.finish(), whole);
+    }
+}
