@@ -461,65 +461,6 @@ impl ColBuilder {
         Ok(())
     }
 
-    /// Concatenates the parts of one column (row groups, in order) into one, copying the parts in
-    /// parallel into a zeroed buffer (whose pages the kernel provides lazily, so the first touch is
-    /// also spread over the threads).
-    pub fn concat(kind: Kind, mut parts: Vec<ColBuilder>) -> ColBuilder {
-        use rayon::prelude::*;
-        fn join<T: Copy + Default + Send + Sync>(parts: &[&[T]]) -> Vec<T> {
-            let total = parts.iter().map(|p| p.len()).sum();
-            let mut out = vec![T::default(); total];
-            let mut rest: &mut [T] = &mut out;
-            let mut slots = Vec::with_capacity(parts.len());
-            for p in parts {
-                let (head, tail) = rest.split_at_mut(p.len());
-                slots.push(head);
-                rest = tail;
-            }
-            slots
-                .into_par_iter()
-                .zip(parts.par_iter())
-                .for_each(|(dst, src)| dst.copy_from_slice(src));
-            out
-        }
-        if parts.iter().any(|p| p.has_null) {
-            parts.iter_mut().for_each(|p| p.materialise_valid());
-        }
-        let mut out = ColBuilder::new(kind);
-        out.has_null = parts.iter().any(|p| p.has_null);
-        match kind {
-            Kind::Key | Kind::Int => {
-                out.ints = join(&parts.iter().map(|p| p.ints.as_slice()).collect::<Vec<_>>());
-                if out.has_null {
-                    out.valid = join(&parts.iter().map(|p| p.valid.as_slice()).collect::<Vec<_>>());
-                }
-            }
-            Kind::Float => {
-                out.floats = join(
-                    &parts
-                        .iter()
-                        .map(|p| p.floats.as_slice())
-                        .collect::<Vec<_>>(),
-                )
-            }
-            Kind::Bool | Kind::Enum(_) => {
-                out.bytes = join(&parts.iter().map(|p| p.bytes.as_slice()).collect::<Vec<_>>())
-            }
-            Kind::Label => out.labels = parts.into_iter().flat_map(|p| p.labels).collect(),
-            Kind::RunKey => {
-                for p in parts {
-                    for (v, n) in p.runs {
-                        match out.runs.last_mut() {
-                            Some((last, m)) if *last == v && m.checked_add(n).is_some() => *m += n,
-                            _ => out.runs.push((v, n)),
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// The domain column (not for keys or labels).
     pub fn into_column(self) -> Column {
         match self.kind {

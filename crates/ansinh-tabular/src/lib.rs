@@ -7,8 +7,10 @@
 mod builder;
 mod error;
 pub mod read;
+pub mod stream;
 pub mod write;
 
 pub use error::TabularError;
 pub use read::{Input, read_input};
+pub use stream::{Options, Summary, classify_files};
 pub use write::{Format, write_outputs};

@@ -29,23 +29,17 @@ pub struct Input {
     pub absent_fields: Vec<&'static str>,
 }
 
-struct Spec {
-    name: &'static str,
-    kind: Kind,
-    required: bool,
+pub(crate) struct Spec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
 }
 
-type Cols = Vec<Option<ColBuilder>>;
+pub(crate) type Cols = Vec<Option<ColBuilder>>;
 
-/// Reads both tables, keeping only the columns needed for `fields` (plus ids, unit codes and, with
-/// `labels`, member names). Members are grouped under their household; every problem names file, row
-/// and column.
-pub fn read_input(
-    households: &Path,
-    members: &Path,
-    fields: &[FieldId],
-    labels: bool,
-) -> Result<Input, TabularError> {
+/// The columns to read: households (id, unit codes, household fields) and members (household id,
+/// with `labels` the name, member fields).
+pub(crate) fn specs(fields: &[FieldId], labels: bool) -> (Vec<Spec>, Vec<Spec>) {
     let mut hspecs = vec![
         Spec {
             name: "household_id",
@@ -87,6 +81,19 @@ pub fn read_input(
             Level::Member => mspecs.push(spec),
         }
     }
+    (hspecs, mspecs)
+}
+
+/// Reads both tables, keeping only the columns needed for `fields` (plus ids, unit codes and, with
+/// `labels`, member names). Members are grouped under their household; every problem names file, row
+/// and column.
+pub fn read_input(
+    households: &Path,
+    members: &Path,
+    fields: &[FieldId],
+    labels: bool,
+) -> Result<Input, TabularError> {
+    let (hspecs, mspecs) = specs(fields, labels);
     let (hres, mres) = rayon::join(
         || read_table(households, &hspecs),
         || read_table(members, &mspecs),
@@ -127,8 +134,14 @@ pub fn read_input(
     // Members grouped by household, stable within a household. Members files normally come grouped
     // and in household order: then the runs of equal ids give the offsets directly.
     let (offsets, mperm) = if mruns.windows(2).all(|w| w[0].0 < w[1].0) {
-        let offsets =
-            offsets_from_runs(&hid_sorted, &mruns, hperm.as_deref(), households, members)?;
+        let offsets = offsets_from_runs(
+            &hid_sorted,
+            &mruns,
+            hperm.as_deref(),
+            (0, 0),
+            households,
+            members,
+        )?;
         (offsets, None)
     } else {
         let mid: Vec<i64> = mruns
@@ -191,7 +204,12 @@ fn no_members(households: &Path, members: &Path, h: i64, row: usize) -> TabularE
     }
 }
 
-fn unknown_household(households: &Path, members: &Path, id: i64, row: usize) -> TabularError {
+pub(crate) fn unknown_household(
+    households: &Path,
+    members: &Path,
+    id: i64,
+    row: usize,
+) -> TabularError {
     TabularError::Cell {
         file: members.to_path_buf(),
         row: row_no(members, row),
@@ -201,16 +219,19 @@ fn unknown_household(households: &Path, members: &Path, id: i64, row: usize) -> 
 }
 
 /// Offsets of members given as ascending runs `(household id, rows)`.
-fn offsets_from_runs(
+/// `h_base` and `m_base` are the file rows of the first household and the first member given (for
+/// messages).
+pub(crate) fn offsets_from_runs(
     hid: &[i64],
     runs: &[(i64, u32)],
     hperm: Option<&[usize]>,
+    (h_base, m_base): (usize, usize),
     households: &Path,
     members: &Path,
 ) -> Result<Vec<u32>, TabularError> {
     let mut offsets = Vec::with_capacity(hid.len() + 1);
     offsets.push(0u32);
-    let (mut r, mut row, mut total) = (0usize, 0usize, 0u32);
+    let (mut r, mut row, mut total) = (0usize, m_base, 0u32);
     for (j, &h) in hid.iter().enumerate() {
         if r < runs.len() && runs[r].0 < h {
             return Err(unknown_household(households, members, runs[r].0, row));
@@ -224,7 +245,7 @@ fn offsets_from_runs(
                 households,
                 members,
                 h,
-                hperm.map_or(j, |p| p[j]),
+                h_base + hperm.map_or(j, |p| p[j]),
             ));
         }
         offsets.push(total);
@@ -279,13 +300,13 @@ fn offsets_from_ids(
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum FileType {
+pub(crate) enum FileType {
     Csv,
     Parquet,
     Xlsx,
 }
 
-fn file_type(path: &Path) -> Result<FileType, TabularError> {
+pub(crate) fn file_type(path: &Path) -> Result<FileType, TabularError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -331,22 +352,7 @@ fn read_table(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError
     Ok((cols, rows))
 }
 
-/// Empty builders for the columns present (`idx`), with room for `rows` values.
-fn builders(specs: &[Spec], idx: &[Option<usize>], rows: usize) -> Cols {
-    specs
-        .iter()
-        .zip(idx)
-        .map(|(s, i)| {
-            i.map(|_| {
-                let mut b = ColBuilder::new(s.kind);
-                b.reserve(rows);
-                b
-            })
-        })
-        .collect()
-}
-
-fn pq_err(path: &Path, e: impl std::fmt::Display) -> TabularError {
+pub(crate) fn pq_err(path: &Path, e: impl std::fmt::Display) -> TabularError {
     TabularError::Format {
         file: path.to_path_buf(),
         format: "Parquet",
@@ -354,16 +360,16 @@ fn pq_err(path: &Path, e: impl std::fmt::Display) -> TabularError {
     }
 }
 
-fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
-    let io = |e: std::io::Error| TabularError::Io {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let file = File::open(path).map_err(io)?;
+/// Opens a Parquet file for the columns of `specs`: its metadata (text columns of coded fields read as
+/// dictionaries, so that each distinct value is parsed once) and each spec's column, when present.
+pub(crate) fn open_parquet(
+    path: &Path,
+    specs: &[Spec],
+) -> Result<(ArrowReaderMetadata, Vec<Option<usize>>), TabularError> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
     let meta =
         ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| pq_err(path, e))?;
     let schema = meta.schema().clone();
-    // Ask for text columns of coded fields as dictionaries: each distinct value is then parsed once.
     let fields: Vec<Field> = schema
         .fields()
         .iter()
@@ -385,79 +391,65 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
     let opts = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
     let meta =
         ArrowReaderMetadata::try_new(meta.metadata().clone(), opts).map_err(|e| pq_err(path, e))?;
-    let idx: Vec<Option<usize>> = specs.iter().map(|s| schema.index_of(s.name).ok()).collect();
-    let roots: Vec<usize> = idx.iter().flatten().copied().collect();
-    let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
+    let idx = specs.iter().map(|s| schema.index_of(s.name).ok()).collect();
+    Ok((meta, idx))
+}
+
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> TabularError {
+    TabularError::Io {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// A reader of one column of a Parquet file, through every row group, in batches of 64 Ki rows.
+pub(crate) fn column_reader(
+    path: &Path,
+    meta: &ArrowReaderMetadata,
+    column: usize,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, TabularError> {
+    // A file handle per reader: cloned handles share one seek position and would race.
+    let f = File::open(path).map_err(|e| io_err(path, e))?;
+    ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
+        .with_projection(ProjectionMask::roots(meta.parquet_schema(), [column]))
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| pq_err(path, e))
+}
+
+fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    let (meta, idx) = open_parquet(path, specs)?;
     let md = meta.metadata().clone();
-    let n_rg = md.num_row_groups();
-    let starts: Vec<usize> = (0..n_rg)
-        .scan(0usize, |acc, i| {
-            let s = *acc;
-            *acc += md.row_group(i).num_rows() as usize;
-            Some(s)
-        })
-        .collect();
-    let total: usize = (0..n_rg).map(|i| md.row_group(i).num_rows() as usize).sum();
-    let parts: Vec<Result<Cols, TabularError>> = (0..n_rg)
-        .into_par_iter()
-        .map(|rg| {
-            // A file handle per reader: cloned handles share one seek position and would race.
-            let f = File::open(path).map_err(io)?;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
-                .with_projection(mask.clone())
-                .with_row_groups(vec![rg])
-                .with_batch_size(64 * 1024)
-                .build()
-                .map_err(|e| pq_err(path, e))?;
-            let rg_rows = md.row_group(rg).num_rows() as usize;
-            let mut cols = builders(specs, &idx, rg_rows);
-            let mut row = starts[rg];
+    let total: usize = (0..md.num_row_groups())
+        .map(|i| md.row_group(i).num_rows() as usize)
+        .sum();
+    // One task per column, each reading that column through every row group into one buffer reserved
+    // for the whole table: no part buffers to join afterwards, and the columns spread over the threads.
+    let cols: Vec<Result<Option<ColBuilder>, TabularError>> = specs
+        .par_iter()
+        .zip(&idx)
+        .map(|(s, i)| {
+            let Some(i) = *i else { return Ok(None) };
+            let reader = column_reader(path, &meta, i)?;
+            let mut c = ColBuilder::new(s.kind);
+            c.reserve(total);
+            let mut row = 0usize;
             for b in reader {
                 let b = b.map_err(|e| pq_err(path, e))?;
-                for (s, c) in specs.iter().zip(cols.iter_mut()) {
-                    let Some(c) = c else { continue };
-                    let Ok(ci) = b.schema().index_of(s.name) else {
-                        continue;
-                    };
-                    c.push_arrow(b.column(ci).as_ref()).map_err(|(i, reason)| {
-                        TabularError::Cell {
-                            file: path.to_path_buf(),
-                            row: (row + i) as u64 + 1,
-                            column: s.name.into(),
-                            reason,
-                        }
+                c.push_arrow(b.column(0).as_ref())
+                    .map_err(|(i, reason)| TabularError::Cell {
+                        file: path.to_path_buf(),
+                        row: (row + i) as u64 + 1,
+                        column: s.name.into(),
+                        reason,
                     })?;
-                }
                 row += b.num_rows();
             }
-            Ok(cols)
+            Ok(Some(c))
         })
         .collect();
-    let mut parts = parts
-        .into_iter()
-        .collect::<Result<Vec<Cols>, TabularError>>()?;
-    if parts.len() == 1 {
-        return Ok((parts.remove(0), total));
-    }
-    // Column by column: the parts of each, in row-group order, joined in one parallel copy.
-    let n_cols = specs.len();
-    let mut by_col: Vec<Vec<ColBuilder>> = (0..n_cols)
-        .map(|_| Vec::with_capacity(parts.len()))
-        .collect();
-    for p in parts {
-        for (k, c) in p.into_iter().enumerate() {
-            if let Some(c) = c {
-                by_col[k].push(c);
-            }
-        }
-    }
-    let out: Cols = specs
-        .iter()
-        .zip(by_col)
-        .zip(&idx)
-        .map(|((s, parts), i)| i.map(|_| ColBuilder::concat(s.kind, parts)))
-        .collect();
-    Ok((out, total))
+    let cols = cols.into_iter().collect::<Result<Cols, TabularError>>()?;
+    Ok((cols, total))
 }
 
 /// Decodes a text file: UTF-8 (with or without BOM), else the legacy Vietnamese code page windows-1258.

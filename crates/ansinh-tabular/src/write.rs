@@ -49,12 +49,9 @@ fn class_code(c: u8) -> &'static str {
 
 /// The per-household table of the benchmark rule.
 pub fn households_table(ids: &[i64], r: &Results, n_indicators: usize) -> Table {
-    let n = r.n.iter().map(|&x| x.min(i16::MAX as u32) as i16);
-    let n_col: ArrayRef = if r.n.iter().all(|&x| x <= i8::MAX as u32) {
-        Arc::new(Int8Array::from_iter_values(r.n.iter().map(|&x| x as i8)))
-    } else {
-        Arc::new(Int16Array::from_iter_values(n))
-    };
+    let n_col: ArrayRef = Arc::new(Int16Array::from_iter_values(
+        r.n.iter().map(|&x| x.min(i16::MAX as u32) as i16),
+    ));
     let mask: ArrayRef = if n_indicators <= 15 {
         Arc::new(Int16Array::from_iter_values(
             r.deficit_mask.iter().map(|&m| m as i16),
@@ -163,39 +160,62 @@ pub fn units_table(
 
 /// Households whose class the data does not decide, with the undecided indicators.
 pub fn incomplete_table(ids: &[i64], r: &Results, indicator_ids: &[String]) -> Option<Table> {
-    let rows: Vec<usize> = (0..r.len()).filter(|&i| r.class[i] == INCOMPLETE).collect();
-    if rows.is_empty() {
-        return None;
+    let mut rows = Incomplete::default();
+    rows.add(ids, r);
+    rows.table(indicator_ids)
+}
+
+/// The undecided households of a batch read in parts, gathered part by part.
+#[derive(Debug, Default)]
+pub struct Incomplete {
+    ids: Vec<i64>,
+    known: Vec<u8>,
+    unknown_mask: Vec<u32>,
+}
+
+impl Incomplete {
+    pub fn add(&mut self, ids: &[i64], r: &Results) {
+        for i in (0..r.len()).filter(|&i| r.class[i] == INCOMPLETE) {
+            self.ids.push(ids[i]);
+            self.known.push(r.deficit_count[i]);
+            self.unknown_mask.push(r.unknown_mask[i]);
+        }
     }
-    let undecided = rows.iter().map(|&i| {
-        let m = r.unknown_mask[i];
-        indicator_ids
-            .iter()
-            .enumerate()
-            .filter(|(b, _)| m >> b & 1 == 1)
-            .map(|(_, id)| id.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
-    Some(Table {
-        name: "incomplete".into(),
-        columns: vec![
-            (
-                "household_id".into(),
-                Arc::new(Int64Array::from_iter_values(rows.iter().map(|&i| ids[i]))) as ArrayRef,
-            ),
-            (
-                "known_deficits".into(),
-                Arc::new(Int8Array::from_iter_values(
-                    rows.iter().map(|&i| r.deficit_count[i] as i8),
-                )),
-            ),
-            (
-                "undecided_indicators".into(),
-                Arc::new(StringArray::from_iter_values(undecided)),
-            ),
-        ],
-    })
+
+    /// The `incomplete` table, or nothing when every household was decided.
+    pub fn table(&self, indicator_ids: &[String]) -> Option<Table> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        let undecided = self.unknown_mask.iter().map(|&m| {
+            indicator_ids
+                .iter()
+                .enumerate()
+                .filter(|(b, _)| m >> b & 1 == 1)
+                .map(|(_, id)| id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        Some(Table {
+            name: "incomplete".into(),
+            columns: vec![
+                (
+                    "household_id".into(),
+                    Arc::new(Int64Array::from(self.ids.clone())) as ArrayRef,
+                ),
+                (
+                    "known_deficits".into(),
+                    Arc::new(Int8Array::from_iter_values(
+                        self.known.iter().map(|&c| c as i8),
+                    )),
+                ),
+                (
+                    "undecided_indicators".into(),
+                    Arc::new(StringArray::from_iter_values(undecided)),
+                ),
+            ],
+        })
+    }
 }
 
 fn werr(file: &Path, e: impl std::fmt::Display) -> TabularError {
@@ -208,76 +228,151 @@ fn werr(file: &Path, e: impl std::fmt::Display) -> TabularError {
 /// Rows per Parquet row group of an output table.
 const ROW_GROUP: usize = 1 << 20;
 
-/// Writes a table as Parquet, encoding the columns of each row group in parallel.
-fn write_parquet(path: &Path, t: &Table) -> Result<(), TabularError> {
-    use parquet::arrow::ArrowSchemaConverter;
-    use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
-    use parquet::file::writer::SerializedFileWriter;
-    use rayon::prelude::*;
+fn record_batch(path: &Path, t: &Table) -> Result<RecordBatch, TabularError> {
+    // Columns are declared non-nullable when they hold no null: the writer then skips definition levels.
+    RecordBatch::try_from_iter_with_nullable(
+        t.columns
+            .iter()
+            .map(|(n, a)| (n.as_str(), a.clone(), a.null_count() > 0)),
+    )
+    .map_err(|e| werr(path, e))
+}
 
-    let batch = RecordBatch::try_from_iter(t.columns.iter().map(|(n, a)| (n.as_str(), a.clone())))
-        .map_err(|e| werr(path, e))?;
-    let schema = batch.schema();
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::UNCOMPRESSED)
-        .set_dictionary_enabled(false)
-        .set_column_dictionary_enabled("class".into(), true)
-        .build();
-    parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut props);
-    let props = Arc::new(props);
-    let parquet_schema = ArrowSchemaConverter::new()
-        .with_coerce_types(props.coerce_types())
-        .convert(&schema)
-        .map_err(|e| werr(path, e))?;
-    let file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(|e| werr(path, e))?);
-    let mut writer =
-        SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), props.clone())
-            .map_err(|e| werr(path, e))?;
-    let factory = ArrowRowGroupWriterFactory::new(&writer, schema.clone());
-    let mut start = 0;
-    let mut rg = 0;
-    while start < batch.num_rows() || (rg == 0 && batch.num_rows() == 0) {
-        let len = ROW_GROUP.min(batch.num_rows() - start);
-        let part = batch.slice(start, len);
-        let writers = factory
-            .create_column_writers(rg)
-            .map_err(|e| werr(path, e))?;
-        let mut leaves = Vec::new();
-        for (arr, field) in part.columns().iter().zip(schema.fields()) {
-            leaves.extend(compute_leaves(field, arr).map_err(|e| werr(path, e))?);
-        }
-        let chunks: Vec<_> = writers
-            .into_par_iter()
-            .zip(leaves.into_par_iter())
-            .map(|(mut w, leaf)| {
-                w.write(&leaf)?;
-                w.close()
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| werr(path, e))?;
-        let mut rgw = writer.next_row_group().map_err(|e| werr(path, e))?;
-        for c in chunks {
-            c.append_to_row_group(&mut rgw).map_err(|e| werr(path, e))?;
-        }
-        rgw.close().map_err(|e| werr(path, e))?;
-        start += len;
-        rg += 1;
-        if len == 0 {
-            break;
+/// A table written into one file part by part: the columns of each part (one Parquet row group per
+/// part, at most [`ROW_GROUP`] rows) are encoded in parallel, then appended in order.
+pub struct PartWriter {
+    path: PathBuf,
+    inner: Inner,
+}
+
+enum Inner {
+    Parquet {
+        writer: parquet::file::writer::SerializedFileWriter<BufWriter<File>>,
+        factory: parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory,
+        schema: arrow_schema::SchemaRef,
+        row_groups: usize,
+    },
+    Csv(BufWriter<File>),
+}
+
+impl PartWriter {
+    /// Creates `path`; the table's columns (names and types; nullability may differ) give the file's
+    /// schema, and every part must have the same columns. The table's rows are not written.
+    pub fn create(path: &Path, format: Format, like: &Table) -> Result<PartWriter, TabularError> {
+        use parquet::arrow::ArrowSchemaConverter;
+        use parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory;
+        use parquet::file::writer::SerializedFileWriter;
+        let file =
+            BufWriter::with_capacity(1 << 20, File::create(path).map_err(|e| werr(path, e))?);
+        let inner = match format {
+            Format::Csv => {
+                let mut w = file;
+                let names: Vec<&str> = like.columns.iter().map(|(n, _)| n.as_str()).collect();
+                writeln!(w, "{}", names.join(",")).map_err(|e| werr(path, e))?;
+                Inner::Csv(w)
+            }
+            Format::Parquet => {
+                let schema = record_batch(path, like)?.schema();
+                let mut props = WriterProperties::builder()
+                    .set_compression(Compression::UNCOMPRESSED)
+                    .set_dictionary_enabled(false)
+                    .set_column_dictionary_enabled("class".into(), true)
+                    .build();
+                parquet::arrow::add_encoded_arrow_schema_to_metadata(&schema, &mut props);
+                let props = Arc::new(props);
+                let parquet_schema = ArrowSchemaConverter::new()
+                    .with_coerce_types(props.coerce_types())
+                    .convert(&schema)
+                    .map_err(|e| werr(path, e))?;
+                let writer =
+                    SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), props)
+                        .map_err(|e| werr(path, e))?;
+                let factory = ArrowRowGroupWriterFactory::new(&writer, schema.clone());
+                Inner::Parquet {
+                    writer,
+                    factory,
+                    schema,
+                    row_groups: 0,
+                }
+            }
+        };
+        Ok(PartWriter {
+            path: path.to_path_buf(),
+            inner,
+        })
+    }
+
+    /// Appends the rows of `t`.
+    pub fn append(&mut self, t: &Table) -> Result<(), TabularError> {
+        use parquet::arrow::arrow_writer::compute_leaves;
+        use rayon::prelude::*;
+        let path = &self.path;
+        match &mut self.inner {
+            Inner::Csv(w) => write_csv_rows(path, w, t),
+            Inner::Parquet {
+                writer,
+                factory,
+                schema,
+                row_groups,
+            } => {
+                let batch = record_batch(path, t)?;
+                let mut start = 0;
+                while start < batch.num_rows() {
+                    let len = ROW_GROUP.min(batch.num_rows() - start);
+                    let part = batch.slice(start, len);
+                    let writers = factory
+                        .create_column_writers(*row_groups)
+                        .map_err(|e| werr(path, e))?;
+                    let mut leaves = Vec::new();
+                    for (arr, field) in part.columns().iter().zip(schema.fields()) {
+                        leaves.extend(compute_leaves(field, arr).map_err(|e| werr(path, e))?);
+                    }
+                    let chunks: Vec<_> = writers
+                        .into_par_iter()
+                        .zip(leaves.into_par_iter())
+                        .map(|(mut w, leaf)| {
+                            w.write(&leaf)?;
+                            w.close()
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| werr(path, e))?;
+                    let mut rgw = writer.next_row_group().map_err(|e| werr(path, e))?;
+                    for c in chunks {
+                        c.append_to_row_group(&mut rgw).map_err(|e| werr(path, e))?;
+                    }
+                    rgw.close().map_err(|e| werr(path, e))?;
+                    start += len;
+                    *row_groups += 1;
+                }
+                Ok(())
+            }
         }
     }
-    writer.close().map_err(|e| werr(path, e))?;
+
+    /// Completes the file.
+    pub fn finish(self) -> Result<PathBuf, TabularError> {
+        let path = self.path;
+        match self.inner {
+            Inner::Csv(mut w) => w.flush().map_err(|e| werr(&path, e))?,
+            Inner::Parquet { writer, .. } => {
+                writer.close().map_err(|e| werr(&path, e))?;
+            }
+        }
+        Ok(path)
+    }
+}
+
+pub(crate) fn write_table(path: &Path, format: Format, t: &Table) -> Result<(), TabularError> {
+    let mut w = PartWriter::create(path, format, t)?;
+    w.append(t)?;
+    w.finish()?;
     Ok(())
 }
 
-fn write_csv(path: &Path, t: &Table) -> Result<(), TabularError> {
+fn write_csv_rows(path: &Path, w: &mut BufWriter<File>, t: &Table) -> Result<(), TabularError> {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Float64Type, Int16Type as I16, Int32Type, Int64Type};
-    let file = File::create(path).map_err(|e| werr(path, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
-    writeln!(w, "{}", names.join(",")).map_err(|e| werr(path, e))?;
     let len = t.columns.first().map_or(0, |(_, a)| a.len());
     let mut line = String::with_capacity(256);
     for i in 0..len {
@@ -326,7 +421,6 @@ fn write_csv(path: &Path, t: &Table) -> Result<(), TabularError> {
         line.push('\n');
         w.write_all(line.as_bytes()).map_err(|e| werr(path, e))?;
     }
-    w.flush().map_err(|e| werr(path, e))?;
     Ok(())
 }
 
@@ -338,6 +432,50 @@ fn csv_escape(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Output files written into a temporary folder inside the output folder and moved into place together
+/// by [`Staged::commit`]; dropped without committing, the folder and what it holds are removed.
+pub struct Staged {
+    dir: PathBuf,
+    tmp: PathBuf,
+}
+
+impl Staged {
+    pub fn new(dir: &Path) -> Result<Staged, TabularError> {
+        fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
+        let tmp = dir.join(format!(".ansinh-tmp-{}", std::process::id()));
+        fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Where table `name` is written until the commit.
+    pub fn path(&self, name: &str, format: Format) -> PathBuf {
+        self.tmp.join(format!("{name}.{}", format.ext()))
+    }
+
+    /// Moves the written files into the output folder.
+    pub fn commit(self, written: Vec<PathBuf>) -> Result<Vec<PathBuf>, TabularError> {
+        let mut out = Vec::new();
+        for from in written {
+            let to = from
+                .file_name()
+                .map(|n| self.dir.join(n))
+                .ok_or_else(|| werr(&from, "bad file name"))?;
+            fs::rename(&from, &to).map_err(|e| werr(&to, e))?;
+            out.push(to);
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
 /// Writes the tables into `dir` as `NAME.csv` or `NAME.parquet`. All files appear together or none:
 /// they are written into a temporary folder in `dir` and then moved into place.
 pub fn write_outputs(
@@ -345,48 +483,26 @@ pub fn write_outputs(
     format: Format,
     tables: &[Table],
 ) -> Result<Vec<PathBuf>, TabularError> {
-    fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
-    let tmp = dir.join(format!(".ansinh-tmp-{}", std::process::id()));
-    fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
-    let result = (|| {
-        let written: Vec<Result<PathBuf, TabularError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = tables
-                .iter()
-                .map(|t| {
-                    let path = tmp.join(format!("{}.{}", t.name, format.ext()));
-                    s.spawn(move || {
-                        match format {
-                            Format::Parquet => write_parquet(&path, t)?,
-                            Format::Csv => write_csv(&path, t)?,
-                        }
-                        Ok(path)
-                    })
+    let staged = Staged::new(dir)?;
+    let written: Vec<Result<PathBuf, TabularError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = tables
+            .iter()
+            .map(|t| {
+                let path = staged.path(&t.name, format);
+                s.spawn(move || {
+                    write_table(&path, format, t)?;
+                    Ok(path)
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(werr(dir, "writer thread failed")))
-                })
-                .collect()
-        });
-        let mut finals = Vec::new();
-        for w in written {
-            let p = w?;
-            let name = p
-                .file_name()
-                .map(|n| dir.join(n))
-                .ok_or_else(|| werr(&p, "bad file name"))?;
-            finals.push((p, name));
-        }
-        let mut out = Vec::new();
-        for (from, to) in finals {
-            fs::rename(&from, &to).map_err(|e| werr(&to, e))?;
-            out.push(to);
-        }
-        Ok(out)
-    })();
-    let _ = fs::remove_dir_all(&tmp);
-    result
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(werr(dir, "writer thread failed")))
+            })
+            .collect()
+    });
+    let written = written.into_iter().collect::<Result<Vec<_>, _>>()?;
+    staged.commit(written)
 }

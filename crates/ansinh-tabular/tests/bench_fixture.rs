@@ -370,3 +370,146 @@ fn files_with_many_row_groups_read_the_same_as_one() {
     assert_eq!(a.batch.columns, b.batch.columns);
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Rewrites a Parquet file keeping its batches (of 1,024 rows) for which `keep(i)` holds, in the
+/// order read (or reversed).
+fn rewrite_batches(from: &Path, to: &Path, keep: impl Fn(usize) -> bool, reverse: bool) {
+    use parquet::arrow::ArrowWriter;
+    let r = ParquetRecordBatchReaderBuilder::try_new(File::open(from).unwrap())
+        .unwrap()
+        .with_batch_size(1024)
+        .build()
+        .unwrap();
+    let mut batches: Vec<_> = r
+        .map(|b| b.unwrap())
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, b)| b)
+        .collect();
+    if reverse {
+        batches.reverse();
+    }
+    let mut w = ArrowWriter::try_new(File::create(to).unwrap(), batches[0].schema(), None).unwrap();
+    for b in &batches {
+        w.write(b).unwrap();
+    }
+    w.close().unwrap();
+}
+
+fn bench_outputs_equal_the_reference(out: &Path) {
+    let f = fixture();
+    for (name, key) in [
+        ("households", "household_id"),
+        ("commune", "commune_code"),
+        ("province", "province_code"),
+    ] {
+        let reference = read_parquet(&f.join("ref").join(format!("{name}.parquet")));
+        let ours = read_parquet(&out.join(format!("{name}.parquet")));
+        assert_same(name, key, &reference, &ours);
+    }
+}
+
+#[test]
+fn streaming_in_parts_gives_the_reference_outputs_and_so_does_reading_whole() {
+    use ansinh_domain::Class;
+    use ansinh_tabular::{Options, classify_files};
+    let std = bench_standard();
+    let f = fixture();
+    let tmp = std::env::temp_dir().join(format!("ansinh-stream-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (h, m) = (f.join("households.parquet"), f.join("members.parquet"));
+    // An odd part size, so that parts end in the middle of batches and row groups.
+    let streamed = Options {
+        part_households: 7_777,
+        stream: true,
+    };
+    let s = classify_files(&std, &h, &m, &tmp.join("s"), Format::Parquet, streamed).unwrap();
+    assert_eq!(s.parts, 100_000usize.div_ceil(7_777));
+    assert_eq!(s.households, 100_000);
+    bench_outputs_equal_the_reference(&tmp.join("s"));
+    let whole = Options {
+        stream: false,
+        ..streamed
+    };
+    let w = classify_files(&std, &h, &m, &tmp.join("w"), Format::Parquet, whole).unwrap();
+    assert_eq!(w.parts, 0);
+    bench_outputs_equal_the_reference(&tmp.join("w"));
+    assert_eq!(
+        (s.members, s.by_class, s.incomplete),
+        (w.members, w.by_class, w.incomplete)
+    );
+    assert!(s.count(Class::Poor) > 0 && s.count(Class::NearPoor) > 0);
+    // The same in CSV, streamed: one header, every household once.
+    let c = classify_files(&std, &h, &m, &tmp.join("c"), Format::Csv, streamed).unwrap();
+    let text = std::fs::read_to_string(tmp.join("c/households.csv")).unwrap();
+    assert_eq!(text.lines().count(), 100_001);
+    assert_eq!(text.matches("household_id").count(), 1);
+    assert_eq!(c.by_class, s.by_class);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn files_out_of_household_order_are_read_whole_with_the_same_outputs() {
+    use ansinh_tabular::{Options, classify_files};
+    let std = bench_standard();
+    let f = fixture();
+    let tmp = std::env::temp_dir().join(format!("ansinh-order-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let h = tmp.join("households.parquet");
+    rewrite_batches(&f.join("households.parquet"), &h, |_| true, true);
+    let opts = Options {
+        part_households: 10_000,
+        stream: true,
+    };
+    let s = classify_files(
+        &std,
+        &h,
+        &f.join("members.parquet"),
+        &tmp.join("out"),
+        Format::Parquet,
+        opts,
+    )
+    .unwrap();
+    assert_eq!(s.parts, 0, "fell back to reading whole");
+    bench_outputs_equal_the_reference(&tmp.join("out"));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn broken_files_give_the_same_error_streamed_or_whole_and_write_nothing() {
+    use ansinh_tabular::{Options, classify_files};
+    let std = bench_standard();
+    let f = fixture();
+    let tmp = std::env::temp_dir().join(format!("ansinh-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (h, m) = (f.join("households.parquet"), f.join("members.parquet"));
+    // Households of batches 3 and 40 gone: their members belong to no household.
+    let h_gap = tmp.join("households-gap.parquet");
+    rewrite_batches(&h, &h_gap, |i| i != 3 && i != 40, false);
+    // Members of batches 5 and 200 gone: some households have nobody.
+    let m_gap = tmp.join("members-gap.parquet");
+    rewrite_batches(&m, &m_gap, |i| i != 5 && i != 200, false);
+    for (hh, mm, what) in [
+        (&h_gap, &m, "a member of an unknown household"),
+        (&h, &m_gap, "a household without members"),
+    ] {
+        let mut errors = Vec::new();
+        for stream in [true, false] {
+            let out = tmp.join(format!("out-{stream}"));
+            let opts = Options {
+                part_households: 7_777,
+                stream,
+            };
+            let e = classify_files(&std, hh, mm, &out, Format::Parquet, opts)
+                .expect_err(what)
+                .to_string();
+            assert!(!out.exists(), "{what}: nothing written");
+            errors.push(e);
+        }
+        assert_eq!(errors[0], errors[1], "{what}");
+        assert!(errors[0].contains("row"), "{what}: {}", errors[0]);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
