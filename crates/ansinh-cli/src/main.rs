@@ -11,6 +11,11 @@ mod simulate_cmd;
 mod targets_cmd;
 mod users_cmd;
 
+/// mimalloc keeps freed memory for reuse: batch runs allocate and free large column buffers, and the
+/// system allocator hands them back to the kernel only to fault them in again.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -20,12 +25,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use ansinh_domain::af::{AfMeasures, alkire_foster};
-use ansinh_domain::aggregate::aggregate;
-use ansinh_domain::classify::{INCOMPLETE, Outcome};
+use ansinh_domain::classify::Outcome;
 use ansinh_domain::schema::FieldId;
 use ansinh_domain::{Class, Registry, Standard, classify, explain};
-use ansinh_tabular::write::{households_table, incomplete_table, units_table};
-use ansinh_tabular::{Format, Input, TabularError, read_input, write_outputs};
+use ansinh_tabular::{
+    Format, Input, Options as ClassifyOptions, TabularError, classify_files, read_input,
+};
 
 #[derive(Parser)]
 #[command(
@@ -259,13 +264,17 @@ fn read(std: &Standard, households: &Path, members: &Path, labels: bool) -> Resu
     let pb = spinner("đọc dữ liệu / reading");
     let input = read_input(households, members, &needed_fields(std), labels)?;
     pb.finish_and_clear();
-    if !input.absent_fields.is_empty() {
+    absent_warning(&input.absent_fields);
+    Ok(input)
+}
+
+fn absent_warning(fields: &[&str]) {
+    if !fields.is_empty() {
         eprintln!(
             "cảnh báo / warning: the input has no column for {}: these values count as not recorded",
-            input.absent_fields.join(", ")
+            fields.join(", ")
         );
     }
-    Ok(input)
 }
 
 fn caveat_banner(std: &Standard) {
@@ -300,70 +309,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let reg = registry(cli.standards_dir.as_deref())?;
             let std = pick(&reg, &standard)?;
-            let t0 = Instant::now();
-            let input = read(std, &households, &members, false)?;
-            let t1 = Instant::now();
-            let res = classify(std, &input.batch);
-            let mut tables = vec![households_table(
-                &input.household_ids,
-                &res,
-                std.indicators.len(),
-            )];
-            let with_average = std.rules.iter().any(|r| r.class == Class::Average);
-            if let Some(c) = &input.commune {
-                let rows = aggregate(c, input.province.as_deref(), &res);
-                tables.push(units_table(
-                    "commune",
-                    "commune_code",
-                    input.province.as_ref().map(|_| "province_code"),
-                    &rows,
-                    with_average,
-                ));
-            }
-            if let Some(p) = &input.province {
-                let rows = aggregate(p, None, &res);
-                tables.push(units_table(
-                    "province",
-                    "province_code",
-                    None,
-                    &rows,
-                    with_average,
-                ));
-            }
-            let ids: Vec<String> = std.indicators.iter().map(|i| i.id.clone()).collect();
-            if let Some(t) = incomplete_table(&input.household_ids, &res, &ids) {
-                tables.push(t);
-            }
-            let t2 = Instant::now();
             let fmt = match format {
                 OutFormat::Csv => Format::Csv,
                 OutFormat::Parquet => Format::Parquet,
             };
-            let pb = spinner("ghi kết quả / writing");
-            let written = write_outputs(&out, fmt, &tables)?;
+            let t0 = Instant::now();
+            let pb = spinner("phân loại / classifying");
+            let s = classify_files(
+                std,
+                &households,
+                &members,
+                &out,
+                fmt,
+                ClassifyOptions::default(),
+            )?;
             pb.finish_and_clear();
-            let t3 = Instant::now();
-            let count = |c: Class| {
-                res.class
-                    .iter()
-                    .filter(|&&x| Class::ALL.get(x as usize) == Some(&c))
-                    .count()
-            };
-            let incomplete = res.class.iter().filter(|&&x| x == INCOMPLETE).count();
+            absent_warning(&s.absent_fields);
             eprintln!(
                 "{} hộ / households, {} nhân khẩu / persons: {} nghèo / poor, {} cận nghèo / near-poor, {} chưa đủ dữ liệu / incomplete",
-                res.len(),
-                input.batch.members(),
-                count(Class::Poor),
-                count(Class::NearPoor),
-                incomplete
+                s.households,
+                s.members,
+                s.count(Class::Poor),
+                s.count(Class::NearPoor),
+                s.incomplete
             );
+            let how = if s.parts > 0 {
+                format!("streamed in {} part(s)", s.parts)
+            } else {
+                "read whole".to_string()
+            };
             eprintln!(
-                "read {:.3}s, classify+aggregate {:.3}s, write {:.3}s; wrote {}",
-                (t1 - t0).as_secs_f64(),
-                (t2 - t1).as_secs_f64(),
-                (t3 - t2).as_secs_f64(),
-                written
+                "{:.3}s ({how}); wrote {}",
+                t0.elapsed().as_secs_f64(),
+                s.written
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
