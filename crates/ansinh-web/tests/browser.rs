@@ -239,6 +239,30 @@ impl Browser {
         }
     }
 
+    /// Clicks a submit button and waits until the next page has loaded (a `goto` straight after a
+    /// click could cancel the form's request in flight).
+    async fn submit(&self, css: &str) {
+        self.client
+            .execute("window.__ansinh_before_submit = true;", vec![])
+            .await
+            .unwrap();
+        self.click(css).await;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let same = self
+                .client
+                .execute("return window.__ansinh_before_submit === true;", vec![])
+                .await;
+            match same {
+                Ok(serde_json::Value::Bool(false)) => return,
+                _ if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                _ => panic!("{css}: no page came back after the click"),
+            }
+        }
+    }
+
     /// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).
     async fn wait_for_text(&self, needle: &str) -> String {
         let deadline = std::time::Instant::now() + WAIT;
@@ -495,7 +519,7 @@ async fn an_officer_in_a_real_browser() {
 async fn step(b: &Browser, action: &str, on: &str) {
     let form = format!("#actions form[data-action={action}]");
     b.fill(&format!("{form} input[name=on]"), on).await;
-    b.click(&format!("{form} button[type=submit]")).await;
+    b.submit(&format!("{form} button[type=submit]")).await;
 }
 
 async fn review_round_to_approval(b: &Browser, commune: i64) {
@@ -531,7 +555,7 @@ async fn review_round_to_approval(b: &Browser, commune: i64) {
     assert!(!b.text("#explanation").await.is_empty());
     assert!(b.text("#scores").await.contains("30"));
     b.screenshot("12-review-form").await;
-    b.click("#review-form button[type=submit]:not(.secondary)")
+    b.submit("#review-form button[type=submit]:not(.secondary)")
         .await;
     b.goto(&round).await;
     step(b, "finish_scoring", "15/04/2026").await;
