@@ -245,6 +245,8 @@ pub struct PartWriter {
     inner: Inner,
 }
 
+// One writer per output file, made once and never copied: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Parquet {
         writer: parquet::file::writer::SerializedFileWriter<BufWriter<File>>,
