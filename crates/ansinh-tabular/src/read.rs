@@ -4,10 +4,12 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
 };
 use rayon::prelude::*;
 
@@ -403,11 +405,11 @@ pub(crate) fn io_err(path: &Path, e: std::io::Error) -> TabularError {
 }
 
 /// A reader of one column of a Parquet file, through every row group, in batches of 64 Ki rows.
-pub(crate) fn column_reader(
+fn column_reader(
     path: &Path,
     meta: &ArrowReaderMetadata,
     column: usize,
-) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, TabularError> {
+) -> Result<ParquetRecordBatchReader, TabularError> {
     // A file handle per reader: cloned handles share one seek position and would race.
     let f = File::open(path).map_err(|e| io_err(path, e))?;
     ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
@@ -415,6 +417,81 @@ pub(crate) fn column_reader(
         .with_batch_size(64 * 1024)
         .build()
         .map_err(|e| pq_err(path, e))
+}
+
+/// One column of a Parquet file, handed out a number of rows at a time.
+pub(crate) struct ColumnStream {
+    /// Index of the column's spec.
+    pub spec: usize,
+    pub kind: Kind,
+    pub name: &'static str,
+    reader: ParquetRecordBatchReader,
+    /// Rows of the last batch not yet handed out.
+    carry: Option<ArrayRef>,
+    /// Rows handed out so far.
+    row: usize,
+}
+
+impl ColumnStream {
+    /// Column `column` of the file, read for spec `spec` (`s`).
+    pub(crate) fn open(
+        path: &Path,
+        meta: &ArrowReaderMetadata,
+        column: usize,
+        spec: usize,
+        s: &Spec,
+    ) -> Result<ColumnStream, TabularError> {
+        Ok(ColumnStream {
+            spec,
+            kind: s.kind,
+            name: s.name,
+            reader: column_reader(path, meta, column)?,
+            carry: None,
+            row: 0,
+        })
+    }
+
+    /// The next rows, at most `max`; `None` at the end of the file.
+    fn piece(&mut self, path: &Path, max: usize) -> Result<Option<ArrayRef>, TabularError> {
+        let a = match self.carry.take() {
+            Some(a) => a,
+            None => match self.reader.next() {
+                None => return Ok(None),
+                Some(b) => b.map_err(|e| pq_err(path, e))?.column(0).clone(),
+            },
+        };
+        if a.len() > max {
+            self.carry = Some(a.slice(max, a.len() - max));
+            Ok(Some(a.slice(0, max)))
+        } else {
+            Ok(Some(a))
+        }
+    }
+
+    /// Pushes up to `n` rows into `into`; returns how many there were.
+    pub(crate) fn take(
+        &mut self,
+        path: &Path,
+        n: usize,
+        into: &mut ColBuilder,
+    ) -> Result<usize, TabularError> {
+        let mut got = 0;
+        while got < n {
+            let Some(a) = self.piece(path, n - got)? else {
+                break;
+            };
+            into.push_arrow(a.as_ref())
+                .map_err(|(i, reason)| TabularError::Cell {
+                    file: path.to_path_buf(),
+                    row: (self.row + i) as u64 + 1,
+                    column: self.name.into(),
+                    reason,
+                })?;
+            self.row += a.len();
+            got += a.len();
+        }
+        Ok(got)
+    }
 }
 
 fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
@@ -428,23 +505,12 @@ fn read_parquet(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularErr
     let cols: Vec<Result<Option<ColBuilder>, TabularError>> = specs
         .par_iter()
         .zip(&idx)
-        .map(|(s, i)| {
+        .enumerate()
+        .map(|(k, (s, i))| {
             let Some(i) = *i else { return Ok(None) };
-            let reader = column_reader(path, &meta, i)?;
             let mut c = ColBuilder::new(s.kind);
             c.reserve(total);
-            let mut row = 0usize;
-            for b in reader {
-                let b = b.map_err(|e| pq_err(path, e))?;
-                c.push_arrow(b.column(0).as_ref())
-                    .map_err(|(i, reason)| TabularError::Cell {
-                        file: path.to_path_buf(),
-                        row: (row + i) as u64 + 1,
-                        column: s.name.into(),
-                        reason,
-                    })?;
-                row += b.num_rows();
-            }
+            ColumnStream::open(path, &meta, i, k, s)?.take(path, total, &mut c)?;
             Ok(Some(c))
         })
         .collect();

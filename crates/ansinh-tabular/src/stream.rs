@@ -11,8 +11,6 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-use arrow_array::ArrayRef;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 use rayon::prelude::*;
 
 use ansinh_domain::Batch;
@@ -25,11 +23,12 @@ use ansinh_domain::standard::{Class, Standard};
 use crate::builder::{ColBuilder, Kind};
 use crate::error::TabularError;
 use crate::read::{
-    FileType, Spec, column_reader, file_type, offsets_from_runs, open_parquet, pq_err, read_input,
-    specs, unknown_household,
+    ColumnStream, FileType, Spec, file_type, offsets_from_runs, open_parquet, read_input, specs,
+    unknown_household,
 };
 use crate::write::{
-    Format, Incomplete, PartWriter, Staged, Table, households_table, units_table, write_table,
+    Format, Incomplete, PartWriter, Staged, Table, households_table, incomplete_table, units_table,
+    write_table,
 };
 
 /// Households per streamed part.
@@ -175,9 +174,11 @@ fn whole(
         let rows = ansinh_domain::aggregate::aggregate(p, None, &res);
         tables.push(province_table(&rows, avg));
     }
-    let mut incomplete = Incomplete::default();
-    incomplete.add(&input.household_ids, &res);
-    tables.extend(incomplete.table(&indicator_ids(std)));
+    tables.extend(incomplete_table(
+        &input.household_ids,
+        &res,
+        &indicator_ids(std),
+    ));
     let written = crate::write::write_outputs(out, format, &tables)?;
     let mut s = empty_summary();
     s.households = res.len();
@@ -192,62 +193,6 @@ enum Streamed {
     Done(Summary),
     /// The rows are not in household order: nothing was written.
     OutOfOrder,
-}
-
-/// One column of a Parquet file, handed out a number of rows at a time.
-struct ColumnStream {
-    spec: usize,
-    kind: Kind,
-    name: &'static str,
-    reader: ParquetRecordBatchReader,
-    /// Rows of the last batch not yet handed out.
-    carry: Option<ArrayRef>,
-    /// Rows handed out so far.
-    row: usize,
-}
-
-impl ColumnStream {
-    /// The next rows, at most `max`; `None` at the end of the file.
-    fn piece(&mut self, path: &Path, max: usize) -> Result<Option<ArrayRef>, TabularError> {
-        let a = match self.carry.take() {
-            Some(a) => a,
-            None => match self.reader.next() {
-                None => return Ok(None),
-                Some(b) => b.map_err(|e| pq_err(path, e))?.column(0).clone(),
-            },
-        };
-        if a.len() > max {
-            self.carry = Some(a.slice(max, a.len() - max));
-            Ok(Some(a.slice(0, max)))
-        } else {
-            Ok(Some(a))
-        }
-    }
-
-    /// Pushes up to `n` rows into `into`; returns how many there were.
-    fn take(
-        &mut self,
-        path: &Path,
-        n: usize,
-        into: &mut ColBuilder,
-    ) -> Result<usize, TabularError> {
-        let mut got = 0;
-        while got < n {
-            let Some(a) = self.piece(path, n - got)? else {
-                break;
-            };
-            into.push_arrow(a.as_ref())
-                .map_err(|(i, reason)| TabularError::Cell {
-                    file: path.to_path_buf(),
-                    row: (self.row + i) as u64 + 1,
-                    column: self.name.into(),
-                    reason,
-                })?;
-            self.row += a.len();
-            got += a.len();
-        }
-        Ok(got)
-    }
 }
 
 /// The members' household ids as runs `(household id, rows)`, handed out up to a household id.
@@ -381,14 +326,7 @@ impl<'a> Reader<'a> {
             let mut out = Vec::new();
             for (k, (s, i)) in specs.iter().zip(idx).enumerate() {
                 match i {
-                    Some(i) => out.push(ColumnStream {
-                        spec: k,
-                        kind: s.kind,
-                        name: s.name,
-                        reader: column_reader(path, meta, *i)?,
-                        carry: None,
-                        row: 0,
-                    }),
+                    Some(i) => out.push(ColumnStream::open(path, meta, *i, k, s)?),
                     None if s.required => {
                         return Err(TabularError::MissingColumn {
                             file: path.to_path_buf(),
