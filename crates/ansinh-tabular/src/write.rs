@@ -439,16 +439,22 @@ fn csv_escape(s: &str) -> std::borrow::Cow<'_, str> {
 pub struct Staged {
     dir: PathBuf,
     tmp: PathBuf,
+    /// The output folder did not exist before: removed too when nothing is committed.
+    made_dir: bool,
+    committed: bool,
 }
 
 impl Staged {
     pub fn new(dir: &Path) -> Result<Staged, TabularError> {
+        let made_dir = !dir.exists();
         fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
         let tmp = dir.join(format!(".ansinh-tmp-{}", std::process::id()));
         fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
         Ok(Staged {
             dir: dir.to_path_buf(),
             tmp,
+            made_dir,
+            committed: false,
         })
     }
 
@@ -458,7 +464,8 @@ impl Staged {
     }
 
     /// Moves the written files into the output folder.
-    pub fn commit(self, written: Vec<PathBuf>) -> Result<Vec<PathBuf>, TabularError> {
+    pub fn commit(mut self, written: Vec<PathBuf>) -> Result<Vec<PathBuf>, TabularError> {
+        self.committed = true;
         let mut out = Vec::new();
         for from in written {
             let to = from
@@ -475,6 +482,10 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.tmp);
+        if self.made_dir && !self.committed {
+            // Only if still empty: nothing but what this run made is removed.
+            let _ = fs::remove_dir(&self.dir);
+        }
     }
 }
 
