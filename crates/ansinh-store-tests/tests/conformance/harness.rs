@@ -64,6 +64,28 @@ impl TestDb for PgStore {
     }
 }
 
+/// `AnyStore` hands each statement to the backend it holds.
+impl TestDb for ansinh_store_any::AnyStore {
+    async fn raw(&self, sql: &str) -> Result<u64, String> {
+        match self {
+            Self::Sqlite(s) => s.raw(sql).await,
+            Self::Postgres(s) => s.raw(sql).await,
+        }
+    }
+    async fn raw_text(&self, sql: &str) -> Result<String, String> {
+        match self {
+            Self::Sqlite(s) => s.raw_text(sql).await,
+            Self::Postgres(s) => s.raw_text(sql).await,
+        }
+    }
+    async fn indexes(&self, table: &str) -> Vec<String> {
+        match self {
+            Self::Sqlite(s) => s.indexes(table).await,
+            Self::Postgres(s) => s.indexes(table).await,
+        }
+    }
+}
+
 pub struct SqliteHarness {
     pub store: SqliteStore,
     path: PathBuf,

@@ -1,5 +1,6 @@
 //! The storage conformance suite: every case in `cases.rs` runs once on SQLite (`sqlite::…`) and once on
-//! PostgreSQL (`postgres::…`, when `ANSINH_TEST_PG` is set; required under CI).
+//! PostgreSQL (`postgres::…`, when `ANSINH_TEST_PG` is set; required under CI), and once more on SQLite
+//! through `ansinh_store_any::AnyStore` (`any::…`), the store value the CLI and the web open.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
@@ -31,6 +32,20 @@ macro_rules! conformance {
                     let Some(h) = crate::harness::postgres(stringify!($name)).await else { return };
                     let again = h.reopen().await;
                     crate::cases::$name(&h.store, &again).await;
+                    again.close().await;
+                    h.finish().await;
+                }
+            )*
+        }
+        /// The same cases through `AnyStore`, the one store value the binaries open (on SQLite).
+        mod any {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let h = crate::harness::sqlite(concat!("any-", stringify!($name))).await;
+                    let store = ansinh_store_any::AnyStore::Sqlite(h.store.clone());
+                    let again = ansinh_store_any::AnyStore::Sqlite(h.reopen().await);
+                    crate::cases::$name(&store, &again).await;
                     again.close().await;
                     h.finish().await;
                 }
