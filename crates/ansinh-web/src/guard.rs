@@ -9,8 +9,8 @@
 //!   [`FORM_MAX_BYTES`], the body limit of every form route; past it 413) and the same bytes are
 //!   handed on to the handler;
 //! - `multipart/form-data` (the import upload): the **first** part, named `csrf`. Only that part is
-//!   read, from a stream that records the chunks it pulls (at most [`FIRST_PART_MAX_BYTES`] beyond the
-//!   first chunk); the handler then gets those chunks followed by the untouched rest of the body, so
+//!   read, from a stream that records the chunks it pulls (it stops pulling past
+//!   [`FIRST_PART_MAX_BYTES`]); the handler then gets those chunks followed by the untouched rest of the body, so
 //!   an upload is never held in memory here.
 //!
 //! The session is the one [`crate::auth::Authorized`] finds (same cookie, same checks). A write
@@ -29,7 +29,6 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
-use serde::Deserialize;
 
 use crate::auth::{self, LOGIN_CSRF_COOKIE, cookie, same_secret};
 use crate::error::{ApiError, WebError};
@@ -115,11 +114,6 @@ async fn presented_token(req: Request) -> Result<(Request, Option<String>), WebE
     }
 }
 
-#[derive(Deserialize)]
-struct TokenField {
-    csrf: Option<String>,
-}
-
 /// The `csrf` field of a form body, read whole (bounded).
 async fn form_token(req: Request) -> Result<(Request, Option<String>), WebError> {
     let (parts, body) = req.into_parts();
@@ -147,10 +141,12 @@ async fn form_token(req: Request) -> Result<(Request, Option<String>), WebError>
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(bytes.clone()))
         .map_err(|e| WebError::Internal(format!("guard: {e}")))?;
-    let token = axum::Form::<TokenField>::from_request(probe, &())
+    // The first `csrf` field counts (a form may repeat a field; the rest are the handler's).
+    let token = axum::Form::<Vec<(String, String)>>::from_request(probe, &())
         .await
         .ok()
-        .and_then(|f| f.0.csrf);
+        .and_then(|f| f.0.into_iter().find(|(k, _)| k == CSRF_FIELD))
+        .map(|(_, v)| v);
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
@@ -185,7 +181,8 @@ async fn multipart_token(req: Request) -> Result<(Request, Option<String>), WebE
 }
 
 /// A body stream that records every chunk pulled through it, so that what was read can be handed on
-/// again followed by the rest. It stops (with an error) once [`FIRST_PART_MAX_BYTES`] were pulled.
+/// again followed by the rest. Once [`FIRST_PART_MAX_BYTES`] were pulled it ends, as if the body
+/// ended there: multer reads ahead as far as it can, and the token part must be complete by then.
 #[derive(Clone)]
 struct Tape(Arc<Mutex<TapeState>>);
 
@@ -195,10 +192,10 @@ struct TapeState {
     len: usize,
 }
 
-/// Why the tape stopped: the token part was not found near the start, or the body broke.
+/// The body broke off before the token part was read.
 #[derive(Debug, thiserror::Error)]
-#[error("no anti-forgery part at the start of the form")]
-struct NoTokenPart;
+#[error("the request body broke off")]
+struct BrokenBody;
 
 impl Tape {
     fn new(body: Body) -> Tape {
@@ -220,14 +217,14 @@ impl Tape {
 }
 
 impl Stream for Tape {
-    type Item = Result<Bytes, NoTokenPart>;
+    type Item = Result<Bytes, BrokenBody>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let Ok(mut s) = self.0.lock() else {
-            return Poll::Ready(Some(Err(NoTokenPart)));
+            return Poll::Ready(Some(Err(BrokenBody)));
         };
         if s.len >= FIRST_PART_MAX_BYTES {
-            return Poll::Ready(Some(Err(NoTokenPart)));
+            return Poll::Ready(None);
         }
         let Some(rest) = s.rest.as_mut() else {
             return Poll::Ready(None);
@@ -241,7 +238,7 @@ impl Stream for Tape {
             Poll::Ready(Some(Err(_))) => {
                 // A broken body: nothing more can be handed on than what was pulled.
                 s.rest = None;
-                Poll::Ready(Some(Err(NoTokenPart)))
+                Poll::Ready(Some(Err(BrokenBody)))
             }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
