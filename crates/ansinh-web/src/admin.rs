@@ -5,13 +5,13 @@
 //! role other than administrator needs a unit, the registry keeps an active administrator, and a
 //! disabled or moved account loses its open sessions. Only administrators reach these routes.
 
+use crate::routing::Router;
+use crate::routing::{get, post};
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use ansinh_domain::registry::UnitId;
@@ -199,7 +199,6 @@ pub async fn list<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct CreateForm {
-    csrf: String,
     username: String,
     display_name: String,
     role: String,
@@ -228,7 +227,6 @@ pub async fn create<S: Backend>(
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ManageAccounts)?;
-    auth.check_csrf(&form.csrf)?;
     let t = auth.lang.t();
     let username = form.username.trim().to_lowercase();
     let role = parse_role(&form.role)?;
@@ -303,7 +301,6 @@ pub async fn create<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    csrf: String,
     display_name: String,
     role: String,
     #[serde(default)]
@@ -321,7 +318,6 @@ pub async fn change<S: Backend>(
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ManageAccounts)?;
-    auth.check_csrf(&form.csrf)?;
     let role = parse_role(&form.role)?;
     let agency = match parse_agency(&app, &auth, role, &form.agency)? {
         Ok(a) => a,
@@ -355,19 +351,12 @@ pub async fn change<S: Backend>(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn reset<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ManageAccounts)?;
-    auth.check_csrf(&form.csrf)?;
     let user = match app.store().user(UserId(id)).await {
         Ok(u) => u,
         Err(StoreError::NotFound { .. }) => return Err(WebError::NotFound { api: false }),
@@ -386,7 +375,6 @@ pub async fn reset<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct ActiveForm {
-    csrf: String,
     on: String,
 }
 
@@ -397,7 +385,6 @@ pub async fn set_active<S: Backend>(
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ManageAccounts)?;
-    auth.check_csrf(&form.csrf)?;
     let on = form.on == "1";
     match app
         .store()

@@ -2,9 +2,10 @@
 //! checks, described by an OpenAPI document at `/api/openapi.json`. Authentication is the session
 //! cookie for now. Citizen IDs leave the server masked.
 
+use crate::routing::Router;
+use crate::routing::get;
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 

@@ -1,16 +1,18 @@
 //! The JSON API for changing the registry: the same operations as the edit pages and the import page,
 //! through the same functions ([`crate::edit`], [`crate::transfer`]) and so the same checks. A write
 //! carries the session's anti-forgery token in the `X-CSRF-Token` header (`GET /api/session` gives
-//! it). Field values are given as the import file would hold them (codes or labels, `dd/mm/yyyy` or
-//! ISO dates, numbers, booleans); a field left out is "not recorded".
+//! it), checked by the write guard ([`crate::guard`]). Field values are given as the import file
+//! would hold them (codes or labels, `dd/mm/yyyy` or ISO dates, numbers, booleans); a field left out
+//! is "not recorded".
 
 use std::collections::BTreeMap;
 
+use crate::routing::Router;
+use crate::routing::{get, post, put};
+use axum::Json;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -228,16 +230,6 @@ fn add_incomes(input: &mut Input, incomes: &[IncomeDto]) {
     }
 }
 
-/// Refuses a write without the session's token in `X-CSRF-Token`.
-fn check_token(auth: &Authorized, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    auth.check_csrf(token)?;
-    Ok(())
-}
-
 /// A refused save as JSON: 422 for fields, 409 for a citizen-ID conflict or a stale version.
 fn refused(e: SaveError) -> Response {
     match e {
@@ -321,10 +313,8 @@ pub async fn session(auth: Authorized) -> Json<SessionDto> {
 pub async fn create_household<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     Json(body): Json<NewHousehold>,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     let mut input = input_of(&body.fields, "");
     input.0.extend(input_of(&body.head, "head_").0);
     add_incomes(&mut input, &body.incomes);
@@ -357,11 +347,9 @@ pub async fn create_household<S: Backend>(
 pub async fn update_household<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Json(body): Json<HouseholdWrite>,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     let mut input = input_of(&body.fields, "");
     input.set("version", body.version.to_string());
     input.set("reason", body.reason.clone());
@@ -396,11 +384,9 @@ pub async fn update_household<S: Backend>(
 pub async fn add_member<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Json(body): Json<MemberWrite>,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     let mut input = input_of(&body.fields, "");
     input.set("version", body.version.to_string());
     input.set("reason", body.reason.clone().unwrap_or_default());
@@ -432,11 +418,9 @@ pub async fn add_member<S: Backend>(
 pub async fn update_member<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     Path((id, member)): Path<(i64, i64)>,
     Json(body): Json<MemberWrite>,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     let mut input = input_of(&body.fields, "");
     input.set("version", body.version.to_string());
     input.set("reason", body.reason.clone().unwrap_or_default());
@@ -468,11 +452,9 @@ pub async fn update_member<S: Backend>(
 pub async fn end_member<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     Path((id, member)): Path<(i64, i64)>,
     Json(body): Json<EndMembership>,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     let mut input = Input::default();
     input.set("version", body.version.to_string());
     input.set("end_date", body.end_date.clone());
@@ -503,10 +485,8 @@ pub async fn end_member<S: Backend>(
 pub async fn import<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, ApiError> {
-    check_token(&auth, &headers)?;
     auth.require(Action::EditRegistry)?;
     let t = (&crate::i18n::VI, &crate::i18n::EN);
     let error = |status: StatusCode, code: &str, vi: &str, en: &str| {

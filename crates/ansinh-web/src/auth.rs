@@ -262,7 +262,8 @@ impl Scope {
     }
 }
 
-/// A request from a logged-in user, with the session's anti-forgery token and the language.
+/// A request from a logged-in user, with the session's anti-forgery token (for the pages to send
+/// back; writes are checked by [`crate::guard`] before any handler runs) and the language.
 pub struct Authorized {
     pub user: User,
     pub scope: Scope,
@@ -288,14 +289,6 @@ impl Authorized {
             Ok(())
         } else {
             Err(WebError::Forbidden { api: self.api })
-        }
-    }
-    /// Refuses a form whose token is not this session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), WebError> {
-        if same_secret(token, &self.csrf) {
-            Ok(())
-        } else {
-            Err(WebError::Csrf)
         }
     }
     /// The audit context of a change made by this user.
@@ -336,23 +329,51 @@ pub fn public_scope<S: Backend>(app: &App<S>, unit: UnitId) -> Scoped<'_, S> {
     }
 }
 
+/// A request's session, found from its cookie: not expired, of an active account.
+pub(crate) struct LiveSession {
+    pub session: Session,
+    pub user: User,
+    /// The digest of the cookie's secret, as stored.
+    pub hash: String,
+}
+
+/// The live session of a request (`None`: no cookie, an unknown or expired session, or a disabled
+/// account). [`Authorized`] and the write guard ([`crate::guard`]) both find it here.
+pub(crate) async fn session_of<S: Backend>(
+    app: &App<S>,
+    headers: &HeaderMap,
+) -> Result<Option<LiveSession>, WebError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = token_hash(token);
+    let Some(session) = app.store().session(&hash, Utc::now()).await? else {
+        return Ok(None);
+    };
+    let user = app.store().user(session.user).await?;
+    if !user.active {
+        return Ok(None);
+    }
+    Ok(Some(LiveSession {
+        session,
+        user,
+        hash,
+    }))
+}
+
 impl<S: Backend> FromRequestParts<App<S>> for Authorized {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, Self::Rejection> {
         let api = parts.uri.path().starts_with("/api/");
-        let denied = WebError::LoginRequired { api };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(denied);
+        let Some(LiveSession {
+            session,
+            user,
+            hash,
+        }) = session_of(app, &parts.headers).await?
+        else {
+            return Err(WebError::LoginRequired { api });
         };
-        let hash = token_hash(token);
-        let Some(session) = app.store().session(&hash, Utc::now()).await? else {
-            return Err(denied);
-        };
-        let user = app.store().user(session.user).await?;
-        if !user.active {
-            return Err(denied);
-        }
         Ok(Authorized {
             scope: Scope::of(&user),
             user,

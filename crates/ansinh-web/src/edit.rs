@@ -11,12 +11,13 @@
 
 use std::collections::BTreeSet;
 
+use crate::routing::Router;
+use crate::routing::get;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use ansinh_domain::money::Vnd;
@@ -1062,7 +1063,6 @@ pub async fn edit_household<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let input = Input(pairs);
-    auth.check_csrf(input.get("csrf"))?;
     let id = HouseholdId(id);
     let err = match save_household(&app, &auth, id, &input, false).await {
         Ok(_) => return Ok(Redirect::to(&format!("/households/{}?saved=1", id.0)).into_response()),
@@ -1141,7 +1141,6 @@ pub async fn new_household<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let input = Input(pairs);
-    auth.check_csrf(input.get("csrf"))?;
     match create_household(&app, &auth, &input).await {
         Ok(h) => Ok(Redirect::to(&format!("/households/{}?saved=1", h.id.0)).into_response()),
         Err(SaveError::Fields(issues)) => {
@@ -1224,7 +1223,6 @@ pub async fn new_member<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let input = Input(pairs);
-    auth.check_csrf(input.get("csrf"))?;
     let hid = HouseholdId(id);
     let err = match add_member(&app, &auth, hid, &input).await {
         Ok(_) => return Ok(Redirect::to(&format!("/households/{id}?saved=1")).into_response()),
@@ -1317,7 +1315,6 @@ pub async fn edit_member<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let input = Input(pairs);
-    auth.check_csrf(input.get("csrf"))?;
     let (hid, mid) = (HouseholdId(id), MemberId(member));
     let err = match update_member(&app, &auth, hid, mid, &input).await {
         Ok(_) => return Ok(Redirect::to(&format!("/households/{id}?saved=1")).into_response()),
@@ -1403,7 +1400,6 @@ pub async fn end_member_page<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let input = Input(pairs);
-    auth.check_csrf(input.get("csrf"))?;
     let (hid, mid) = (HouseholdId(id), MemberId(member));
     let err = match end_member(&app, &auth, hid, mid, &input).await {
         Ok(_) => return Ok(Redirect::to(&format!("/households/{id}?saved=1")).into_response()),

@@ -12,12 +12,12 @@
 //! `/partner-lists`, the page that lists every approved round of the subtree with the lists the user
 //! may download; the whole beneficiary list and the per-policy page stay with the review's readers.
 
+use crate::routing::Router;
+use crate::routing::get;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use ansinh_domain::policy::{builtin, partner};

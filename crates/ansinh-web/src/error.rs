@@ -21,6 +21,12 @@ pub enum WebError {
     /// A form without the session's anti-forgery token.
     #[error("form expired")]
     Csrf,
+    /// A request body past its limit (the write guard reads form bodies before the handler).
+    #[error("request too large")]
+    TooLarge,
+    /// A request body that broke off while it was read.
+    #[error("request body unreadable")]
+    Unreadable,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("too many attempts")]
@@ -47,6 +53,8 @@ impl WebError {
             WebError::Forbidden { .. } => "WEB_FORBIDDEN",
             WebError::NotFound { .. } => "WEB_NOT_FOUND",
             WebError::Csrf => "WEB_CSRF",
+            WebError::TooLarge => "WEB_TOO_LARGE",
+            WebError::Unreadable => "WEB_BODY_UNREADABLE",
             WebError::BadRequest(_) => "WEB_BAD_REQUEST",
             WebError::TooManyAttempts => "WEB_TOO_MANY_ATTEMPTS",
             WebError::Store(e) => e.code(),
@@ -61,6 +69,8 @@ impl WebError {
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Unreadable => StatusCode::BAD_REQUEST,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
@@ -106,6 +116,8 @@ impl WebError {
                 (t.0.not_found.into(), t.1.not_found.into())
             }
             WebError::Csrf => (t.0.form_expired.into(), t.1.form_expired.into()),
+            WebError::TooLarge => (t.0.request_too_large.into(), t.1.request_too_large.into()),
+            WebError::Unreadable => (t.0.request_unreadable.into(), t.1.request_unreadable.into()),
             WebError::TooManyAttempts => (t.0.login_limited.into(), t.1.login_limited.into()),
             WebError::BadRequest(m) => (m.clone(), m.clone()),
             WebError::Store(e @ StoreError::Backend { .. }) => {

@@ -107,6 +107,8 @@ labels! {
     login_limited: "Đăng nhập sai quá nhiều lần. Xin thử lại sau ít phút.", "Too many failed logins. Please try again in a few minutes.";
     login_expired: "Phiên làm việc đã hết hạn, xin đăng nhập lại.", "Your session has ended; please log in again.";
     form_expired: "Biểu mẫu đã hết hạn, xin thử lại.", "The form has expired; please try again.";
+    request_too_large: "Nội dung gửi lên quá lớn.", "The request is too large.";
+    request_unreadable: "Không đọc được nội dung gửi lên, xin thử lại.", "The request could not be read; please try again.";
     nav_dashboard: "Tổng quan", "Dashboard";
     nav_accounts: "Tài khoản", "Accounts";
     ent_title: "Đối tượng hưởng chính sách năm", "Support entitlements, year";

@@ -16,6 +16,7 @@ pub mod demo;
 mod demo_review;
 pub mod entitlements_pages;
 pub mod error;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 // Support policies, plan checks and budget forecasts.
@@ -32,24 +33,25 @@ pub mod review;
 pub mod review_api;
 pub mod review_outputs;
 pub mod review_pages;
+pub mod routing;
 pub mod simulations;
 pub mod transfer;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 
 use ansinh_domain::{Registry, Standard};
 use ansinh_store::Store;
 use ansinh_store::accounts::AccountStore;
 use ansinh_store::review::ReviewStore;
+
+use routing::{Router, get, post};
 
 pub use auth::PasswordCost;
 pub use error::WebError;
@@ -240,8 +242,26 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// The whole application.
-pub fn router<S: Backend>(app: App<S>) -> Router {
+/// The whole application. Every request passes the write guard ([`guard`]): anything but GET, HEAD
+/// and OPTIONS needs the session's anti-forgery token.
+pub fn router<S: Backend>(app: App<S>) -> axum::Router {
+    let (routes, _) = routes::<S>().into_parts();
+    routes
+        .fallback(|| async { WebError::NotFound { api: false } })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard::guard::<S>,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+/// Every `(method, path)` the [`router`] serves (GET also answers HEAD), from the same routes.
+pub fn route_table<S: Backend>() -> Vec<(Method, &'static str)> {
+    routes::<S>().into_parts().1
+}
+
+fn routes<S: Backend>() -> Router<App<S>> {
     let mut r = Router::new()
         .route("/", get(pages::home::<S>))
         .route(
@@ -285,9 +305,6 @@ pub fn router<S: Backend>(app: App<S>) -> Router {
         .merge(plans_api::routes::<S>())
         // The review's printable outputs (ansinh-reports).
         .merge(review_outputs::routes::<S>())
-        .fallback(|| async { WebError::NotFound { api: false } })
-        .layer(axum::middleware::from_fn(security_headers))
-        .with_state(app)
 }
 
 /// Serves the application on `addr` until Ctrl-C; `on_ready` is told the bound address.

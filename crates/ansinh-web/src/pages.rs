@@ -170,7 +170,6 @@ fn login_page<S>(
 pub struct LoginForm {
     username: String,
     password: String,
-    csrf: String,
 }
 
 pub async fn login<S: Backend>(
@@ -179,11 +178,8 @@ pub async fn login<S: Backend>(
     client: auth::ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
+    // The form's token was checked against the login cookie by the write guard (`crate::guard`).
     let lang = lang_of(&headers);
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !auth::same_secret(expected, &form.csrf) {
-        return Err(WebError::Csrf);
-    }
     let username = form.username.trim().to_lowercase();
     let client = client.0;
     if !app.limiter().allowed(&username, &client) {
@@ -233,17 +229,10 @@ pub async fn login<S: Backend>(
     Ok(res)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn logout<S: Backend>(
     State(app): State<App<S>>,
     auth: Authorized,
-    Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&form.csrf)?;
     app.store().delete_session(&auth.session_hash).await?;
     let c = set_cookie(SESSION_COOKIE, "", Some(0), app.config().secure_cookies);
     Ok(([(header::SET_COOKIE, c)], Redirect::to("/login")).into_response())
@@ -909,7 +898,6 @@ pub async fn password_form<S: Backend>(auth: Authorized) -> Response {
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
     repeat: String,
@@ -920,7 +908,6 @@ pub async fn password<S: Backend>(
     auth: Authorized,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&form.csrf)?;
     let t = auth.lang.t();
     // Guessing the current password from an open session counts as failed logins of the name.
     let name = &auth.user.username;
@@ -965,7 +952,6 @@ pub async fn password<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct PublicListsForm {
-    csrf: String,
     on: String,
 }
 
@@ -975,7 +961,6 @@ pub async fn set_public_lists<S: Backend>(
     Path(id): Path<i64>,
     Form(form): Form<PublicListsForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&form.csrf)?;
     let unit = auth.scoped(&app).unit_to_manage(UnitId(id)).await?;
     if auth.user.role == Role::CommuneOfficer && auth.user.unit != Some(unit.id) {
         // A commune officer decides for its own commune, not for one village of it.

@@ -12,12 +12,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::routing::Router;
+use crate::routing::get;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 

@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::routing::Router;
+use crate::routing::get;
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 

@@ -3,10 +3,10 @@
 //! by result) and `/plans/{id}/forecast.pdf` (budget per policy and year, per funding source, the total
 //! and the unconfirmed points it depends on). Same rights as the pages ([`Action::ReadPlans`]).
 
-use axum::Router;
+use crate::routing::Router;
+use crate::routing::get;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
 
 use ansinh_domain::policy::PolicySet;
 use ansinh_domain::policy::forecast::{Forecast, Inputs};

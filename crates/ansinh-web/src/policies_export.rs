@@ -4,10 +4,10 @@
 //! eligible, the amount rule, the funding split and the unconfirmed points. Every logged-in role
 //! ([`Action::ReadPolicies`]).
 
-use axum::Router;
+use crate::routing::Router;
+use crate::routing::get;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 
 use ansinh_reports::pdf::{Block, Doc};
 

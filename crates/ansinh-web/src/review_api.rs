@@ -7,9 +7,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::routing::Router;
+use crate::routing::{get, post};
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 

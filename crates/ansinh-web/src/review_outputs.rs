@@ -3,11 +3,11 @@
 //! periodic round (XLSX or PDF). Same authorisation as the round pages: a round or unit outside the
 //! user's subtree is 404. Outputs of approved results refuse a round that is not approved (409).
 
-use axum::Router;
+use crate::routing::Router;
+use crate::routing::get;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
 
 use ansinh_domain::registry::UnitId;

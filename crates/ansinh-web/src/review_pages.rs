@@ -7,13 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::routing::Router;
+use crate::routing::{get, post};
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -448,7 +448,6 @@ pub async fn unit_rounds<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct OpenForm {
-    csrf: String,
     year: Option<String>,
     on: Option<String>,
     standard: Option<String>,
@@ -461,7 +460,6 @@ pub async fn open_periodic<S: Backend>(
     Path(unit): Path<i64>,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let on = review::date_field(f.on.as_deref(), "Ngày mở", "Opening date")?;
         let year = match f.year.as_deref().map(str::trim) {
@@ -498,7 +496,6 @@ pub async fn open_periodic<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct RequestFormFields {
-    csrf: String,
     household_code: String,
     form: String,
     channel: Option<String>,
@@ -511,7 +508,6 @@ pub async fn open_request<S: Backend>(
     Path(unit): Path<i64>,
     Form(f): Form<RequestFormFields>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let on = review::date_field(f.received_on.as_deref(), "Ngày nhận đơn", "Received on")?;
         let form = RequestForm::parse(&f.form).unwrap_or(RequestForm::Form01);
@@ -786,7 +782,6 @@ async fn after<S: Backend, T>(
 
 #[derive(Deserialize)]
 pub struct StepForm {
-    csrf: String,
     step: String,
     on: Option<String>,
 }
@@ -797,7 +792,6 @@ pub async fn advance<S: Backend>(
     Path(id): Path<i64>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let step = review::step_of(&f.step).ok_or_else(|| {
             review::refused_text(
@@ -815,7 +809,6 @@ pub async fn advance<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct DateForm {
-    csrf: String,
     on: Option<String>,
 }
 
@@ -825,7 +818,6 @@ pub async fn approve<S: Backend>(
     Path(id): Path<i64>,
     Form(f): Form<DateForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let on = review::date_field(f.on.as_deref(), "Ngày phê duyệt", "Approval date")?;
         review::approve(&app, &auth, RoundId(id), on).await
@@ -843,7 +835,6 @@ pub async fn approve<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct ReopenForm {
-    csrf: String,
     to: String,
     on: Option<String>,
     reason: Option<String>,
@@ -855,7 +846,6 @@ pub async fn reopen<S: Backend>(
     Path(id): Path<i64>,
     Form(f): Form<ReopenForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let to = Stage::parse(&f.to).ok_or_else(|| {
             review::refused_text(
@@ -1008,7 +998,6 @@ pub async fn add_households<S: Backend>(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    auth.check_csrf(field("csrf").unwrap_or(""))?;
     let ids: Vec<HouseholdId> = pairs
         .iter()
         .filter(|(k, _)| k == "household")
@@ -1336,11 +1325,6 @@ pub async fn save_form<S: Backend>(
     Path((id, hid)): Path<(i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let csrf = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str());
-    auth.check_csrf(csrf)?;
     let draft = FormDraft::from_pairs(&pairs);
     match review::save_form(&app, &auth, RoundId(id), HouseholdId(hid), &draft).await {
         Ok(_) => Ok(done(&format!("/review/rounds/{id}/households/{hid}"))),
@@ -1368,11 +1352,6 @@ pub async fn score<S: Backend>(
     Path((id, hid)): Path<(i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let csrf = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str());
-    auth.check_csrf(csrf)?;
     let draft = FormDraft::from_pairs(&pairs);
     if headers.get("hx-request").is_some() {
         let (r, _) = load_round(&app, &auth, id).await?;
@@ -1618,11 +1597,6 @@ pub async fn record_meeting<S: Backend>(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let csrf = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str());
-    auth.check_csrf(csrf)?;
     let input = meeting_input(&pairs);
     let res = async {
         let number = |s: &str, vi: &str, en: &str| -> Result<u32, WebError> {
@@ -1938,7 +1912,6 @@ pub async fn complaints<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct ComplaintForm {
-    csrf: String,
     household: Option<String>,
     on: Option<String>,
     text: Option<String>,
@@ -1950,7 +1923,6 @@ pub async fn file_complaint<S: Backend>(
     Path(id): Path<i64>,
     Form(f): Form<ComplaintForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let on = review::date_field(f.on.as_deref(), "Ngày nhận", "Filed on")?;
         let household = f
@@ -1981,7 +1953,6 @@ pub async fn file_complaint<S: Backend>(
 
 #[derive(Deserialize)]
 pub struct ResolveForm {
-    csrf: String,
     on: Option<String>,
     outcome: String,
     note: Option<String>,
@@ -1993,7 +1964,6 @@ pub async fn resolve_complaint<S: Backend>(
     Path((id, cid)): Path<(i64, i64)>,
     Form(f): Form<ResolveForm>,
 ) -> Result<Response, WebError> {
-    auth.check_csrf(&f.csrf)?;
     let res = async {
         let on = review::date_field(f.on.as_deref(), "Ngày giải quyết", "Resolved on")?;
         let outcome = ComplaintOutcome::parse(&f.outcome).ok_or_else(|| {

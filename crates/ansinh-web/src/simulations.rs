@@ -9,11 +9,11 @@
 //! user's subtree (an administrator may run the whole registry). Only counts are shown, never a
 //! household.
 
+use crate::routing::Router;
+use crate::routing::get;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use chrono::Datelike;
 use serde::Deserialize;
 

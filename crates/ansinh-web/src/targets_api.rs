@@ -3,9 +3,10 @@
 //! the approved periodic rounds). Same reads and role checks as the pages ([`crate::targets_pages`]);
 //! rates are exact decimals as strings (percent, 2 decimals).
 
+use crate::routing::Router;
+use crate::routing::get;
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 

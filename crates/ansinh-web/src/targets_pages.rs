@@ -10,11 +10,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::routing::Router;
+use crate::routing::get;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
 
 use ansinh_domain::policy::Exact;
 use ansinh_domain::policy::builtin;

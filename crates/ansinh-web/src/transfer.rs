@@ -12,13 +12,13 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::routing::Router;
+use crate::routing::{get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -149,7 +149,6 @@ pub struct Upload {
 
 /// The form fields and the file of a multipart import request.
 pub struct ImportForm {
-    pub csrf: String,
     pub on_error: OnError,
     pub dry_run: bool,
     pub file: Option<Upload>,
@@ -161,7 +160,7 @@ pub enum UploadError {
     Malformed(String),
 }
 
-/// Reads the import form: `csrf`, `on_error` (`reject_file` | `take_valid`), `dry_run` (any value: on),
+/// Reads the import form (its first part, `csrf`, was checked by [`crate::guard`]): `on_error` (`reject_file` | `take_valid`), `dry_run` (any value: on),
 /// `file`.
 pub async fn read_form(mut mp: Multipart) -> Result<ImportForm, UploadError> {
     let fail = |e: MultipartError| {
@@ -172,7 +171,6 @@ pub async fn read_form(mut mp: Multipart) -> Result<ImportForm, UploadError> {
         }
     };
     let mut form = ImportForm {
-        csrf: String::new(),
         on_error: OnError::RejectFile,
         dry_run: false,
         file: None,
@@ -193,7 +191,6 @@ pub async fn read_form(mut mp: Multipart) -> Result<ImportForm, UploadError> {
             _ => {
                 let v = field.text().await.map_err(fail)?;
                 match name.as_str() {
-                    "csrf" => form.csrf = v,
                     "on_error" if v == "take_valid" => form.on_error = OnError::TakeValid,
                     "dry_run" if !v.is_empty() && v != "false" && v != "0" => form.dry_run = true,
                     _ => {}
@@ -579,7 +576,6 @@ pub async fn import_page<S: Backend>(
         }
         Err(UploadError::Malformed(m)) => return Err(WebError::BadRequest(m)),
     };
-    auth.check_csrf(&form.csrf)?;
     let choice = Some((form.on_error, form.dry_run));
     let Some(file) = form.file else {
         let page = registry_page(&app, &auth, Some(t.file_missing.into()), None, choice).await?;

@@ -1627,15 +1627,27 @@ async fn review_setup<S: Backend>(
 }
 
 impl T {
+    /// A JSON request with the session's token in `X-CSRF-Token`, as the API's clients send it (read
+    /// from `GET /api/session`; none when the cookie has no session).
     async fn json(&self, method: &str, path: &str, cookie: &str, body: serde_json::Value) -> Resp {
-        let r = Request::builder()
+        let mut r = Request::builder()
             .method(method)
             .uri(path)
             .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        self.send(r).await
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = self.token_of(cookie).await {
+            r = r.header("x-csrf-token", token);
+        }
+        self.send(r.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+    async fn token_of(&self, cookie: &str) -> Option<String> {
+        if cookie.is_empty() {
+            return None;
+        }
+        let s = self.get("/api/session", cookie).await;
+        let v: serde_json::Value = serde_json::from_str(&s.body).ok()?;
+        v["csrf_token"].as_str().map(str::to_string)
     }
     async fn post_form_hx(
         &self,
