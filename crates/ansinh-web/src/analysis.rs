@@ -1,16 +1,16 @@
-//! What the dashboard, the lists and the API show, computed from a scope: the current classification
-//! of the live households (same engine as the CLI), the trend from the classification history, and the
-//! latest recorded (reviewed) class of each household.
+//! What the dashboard, the lists and the API show: the read model of [`ansinh_app::dashboard`]
+//! (computed from the user's scope), here as the JSON shapes the API documents (utoipa schemas).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-use ansinh_domain::classify::INCOMPLETE;
-use ansinh_domain::registry::{HouseholdId, UnitId};
-use ansinh_domain::{Class, classify};
-use ansinh_store::accounts::ClassificationFact;
-use ansinh_store::{StoredHousehold, StoredUnit, batch_of};
+use ansinh_app::dashboard as app;
+use ansinh_domain::Class;
+use ansinh_domain::registry::HouseholdId;
+use ansinh_store::{StoredHousehold, StoredUnit};
+
+pub use ansinh_app::dashboard::latest_facts;
 
 use crate::auth::Scoped;
 use crate::error::WebError;
@@ -24,19 +24,6 @@ pub struct Counts {
     pub poor: i64,
     pub near_poor: i64,
     pub incomplete: i64,
-}
-
-impl Counts {
-    fn add(&mut self, class: Option<Class>, persons: i64) {
-        self.households += 1;
-        self.persons += persons;
-        match class {
-            Some(Class::Poor) => self.poor += 1,
-            Some(Class::NearPoor) => self.near_poor += 1,
-            None => self.incomplete += 1,
-            _ => {}
-        }
-    }
 }
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
@@ -77,134 +64,6 @@ pub struct Overview {
     pub trend: Vec<YearRow>,
 }
 
-/// The unit directly below `root` that contains `unit` (itself when it is a child of the root).
-fn child_of_root(
-    parents: &HashMap<UnitId, Option<UnitId>>,
-    root: Option<UnitId>,
-    unit: UnitId,
-) -> Option<UnitId> {
-    let mut u = unit;
-    for _ in 0..16 {
-        let p = parents.get(&u).copied().flatten();
-        if p == root {
-            return Some(u);
-        }
-        u = p?;
-    }
-    None
-}
-
-/// The latest recorded classification of each household.
-pub fn latest_facts(facts: &[ClassificationFact]) -> HashMap<HouseholdId, &ClassificationFact> {
-    let mut out: HashMap<HouseholdId, &ClassificationFact> = HashMap::new();
-    for f in facts {
-        // facts come oldest first: a later one replaces an earlier one.
-        out.insert(f.household, f);
-    }
-    out
-}
-
-pub async fn overview<S: Backend>(
-    app: &App<S>,
-    scoped: &Scoped<'_, S>,
-    today: NaiveDate,
-) -> Result<Overview, WebError> {
-    let std = app.standard(today)?;
-    let root = scoped.root_unit().await?;
-    let units = scoped.units().await?;
-    let households = scoped.households(&units).await?;
-    let (_, batch) = batch_of(scoped.checked_store(), &households, today).await?;
-    let res = classify(std, &batch);
-
-    let parents: HashMap<UnitId, Option<UnitId>> =
-        units.iter().map(|u| (u.id, u.unit.parent)).collect();
-    let by_id: HashMap<UnitId, &StoredUnit> = units.iter().map(|u| (u.id, u)).collect();
-    let mut counts = Counts::default();
-    let mut per_unit: BTreeMap<UnitId, Counts> = BTreeMap::new();
-    let mut by_ind = vec![0i64; std.indicators.len()];
-    for (i, h) in households.iter().enumerate() {
-        let class = if res.class[i] == INCOMPLETE {
-            None
-        } else {
-            res.class_of(i)
-        };
-        let n = i64::from(res.n[i]);
-        counts.add(class, n);
-        if let Some(u) = child_of_root(&parents, scoped.root(), h.household.unit) {
-            per_unit.entry(u).or_default().add(class, n);
-        }
-        for (b, c) in by_ind.iter_mut().enumerate() {
-            if res.deficit_mask[i] & (1 << b) != 0 {
-                *c += 1;
-            }
-        }
-    }
-    let mut by_unit: Vec<UnitRow> = per_unit
-        .into_iter()
-        .filter_map(|(id, c)| {
-            by_id.get(&id).map(|u| UnitRow {
-                unit_id: id.0,
-                code: u.unit.code.to_string(),
-                name: u.unit.name.to_string(),
-                counts: c,
-            })
-        })
-        .collect();
-    by_unit.sort_by(|a, b| a.code.cmp(&b.code));
-
-    let facts = scoped.classifications().await?;
-    let sizes: HashMap<HouseholdId, i64> = households
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id, i64::from(res.n[i])))
-        .collect();
-    let mut per_year: BTreeMap<i32, HashMap<HouseholdId, &ClassificationFact>> = BTreeMap::new();
-    for f in &facts {
-        per_year
-            .entry(f.as_of.year())
-            .or_default()
-            .insert(f.household, f);
-    }
-    let trend = per_year
-        .into_iter()
-        .map(|(year, m)| {
-            let mut c = Counts::default();
-            for f in m.values() {
-                let class = if f.class == "incomplete" {
-                    None
-                } else {
-                    Class::parse(&f.class)
-                };
-                c.add(class, sizes.get(&f.household).copied().unwrap_or(0));
-            }
-            YearRow { year, counts: c }
-        })
-        .collect();
-
-    Ok(Overview {
-        unit_name: root.map(|u| u.unit.name.to_string()),
-        standard_id: std.id.clone(),
-        standard_name_vi: std.name_vi.clone(),
-        standard_name_en: std.name_en.clone(),
-        unconfirmed: std.is_unconfirmed(),
-        as_of: today.to_string(),
-        counts,
-        by_indicator: std
-            .indicators
-            .iter()
-            .zip(by_ind)
-            .map(|(ind, n)| IndicatorRow {
-                id: ind.id.clone(),
-                name_vi: ind.vi.clone(),
-                name_en: ind.en.clone(),
-                deprived: n,
-            })
-            .collect(),
-        by_unit,
-        trend,
-    })
-}
-
 /// One line of a list of poor and near-poor households: only what is posted publicly.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ListEntry {
@@ -216,59 +75,89 @@ pub struct ListEntry {
     pub as_of: String,
 }
 
-/// The poor and near-poor households of the approved results in force (see
-/// `Scoped::approved_results`), live households only, by village then name: the lists the commune
-/// approved and posts. A household approved but since dissolved or moved away is no longer listed.
+impl From<app::Counts> for Counts {
+    fn from(c: app::Counts) -> Counts {
+        Counts {
+            households: c.households,
+            persons: c.persons,
+            poor: c.poor,
+            near_poor: c.near_poor,
+            incomplete: c.incomplete,
+        }
+    }
+}
+
+impl From<app::Overview> for Overview {
+    fn from(o: app::Overview) -> Overview {
+        Overview {
+            unit_name: o.unit_name,
+            standard_id: o.standard_id,
+            standard_name_vi: o.standard_name_vi,
+            standard_name_en: o.standard_name_en,
+            unconfirmed: o.unconfirmed,
+            as_of: o.as_of,
+            counts: o.counts.into(),
+            by_indicator: o
+                .by_indicator
+                .into_iter()
+                .map(|i| IndicatorRow {
+                    id: i.id,
+                    name_vi: i.name_vi,
+                    name_en: i.name_en,
+                    deprived: i.deprived,
+                })
+                .collect(),
+            by_unit: o
+                .by_unit
+                .into_iter()
+                .map(|u| UnitRow {
+                    unit_id: u.unit_id,
+                    code: u.code,
+                    name: u.name,
+                    counts: u.counts.into(),
+                })
+                .collect(),
+            trend: o
+                .trend
+                .into_iter()
+                .map(|y| YearRow {
+                    year: y.year,
+                    counts: y.counts.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<app::ListEntry> for ListEntry {
+    fn from(e: app::ListEntry) -> ListEntry {
+        ListEntry {
+            head_name: e.head_name,
+            village: e.village,
+            class: e.class,
+            as_of: e.as_of,
+        }
+    }
+}
+
+/// The dashboard of the user's subtree under the standard the pages classify with.
+pub async fn overview<S: Backend>(
+    app: &App<S>,
+    scoped: &Scoped<'_, S>,
+    today: NaiveDate,
+) -> Result<Overview, WebError> {
+    let std = app.standard(today)?;
+    Ok(app::overview(scoped, std, today).await?.into())
+}
+
+/// See [`app::approved_lists`].
 pub fn approved_lists(
     households: &[StoredHousehold],
     units: &[StoredUnit],
     approved: &HashMap<HouseholdId, (NaiveDate, Class)>,
 ) -> Vec<ListEntry> {
-    let facts: Vec<ClassificationFact> = approved
-        .iter()
-        .map(|(&household, &(as_of, class))| ClassificationFact {
-            household,
-            as_of,
-            class: class.code().to_string(),
-            deprived: Vec::new(),
-        })
-        .collect();
-    poor_lists(households, units, &facts)
-}
-
-/// The latest reviewed class of each live household of the units, poor and near-poor only, by village
-/// then name. Households without a recorded review are left out.
-pub fn poor_lists(
-    households: &[StoredHousehold],
-    units: &[StoredUnit],
-    facts: &[ClassificationFact],
-) -> Vec<ListEntry> {
-    let latest = latest_facts(facts);
-    let names: HashMap<UnitId, &str> = units.iter().map(|u| (u.id, u.unit.name.as_str())).collect();
-    let mut out: Vec<(Vec<u8>, ListEntry)> = households
-        .iter()
-        .filter_map(|h| {
-            let f = latest.get(&h.id)?;
-            if f.class != "poor" && f.class != "near_poor" {
-                return None;
-            }
-            let village = names.get(&h.household.unit).copied().unwrap_or("");
-            let mut key = ansinh_domain::collation::vi_sort_key(village);
-            key.push(0);
-            key.extend(ansinh_domain::collation::vi_sort_key(
-                h.household.head_name.as_str(),
-            ));
-            Some((
-                key,
-                ListEntry {
-                    head_name: h.household.head_name.to_string(),
-                    village: village.to_string(),
-                    class: f.class.clone(),
-                    as_of: f.as_of.to_string(),
-                },
-            ))
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter().map(|(_, e)| e).collect()
+    app::approved_lists(households, units, approved)
+        .into_iter()
+        .map(ListEntry::from)
+        .collect()
 }

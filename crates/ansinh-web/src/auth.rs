@@ -2,12 +2,13 @@
 //! in the database behind an HttpOnly, SameSite=Strict cookie, anti-forgery tokens, login rate limiting,
 //! and the [`Authorized`] extractor every non-public handler takes.
 //!
-//! Authorisation lives here and in [`Scoped`] only: a handler gets data through `auth.scoped(&app)`,
-//! whose methods check the role and that the record lies in the user's unit subtree. A record outside
-//! the subtree is answered "not found", exactly like a record that does not exist, so guessing ids
+//! Authorisation itself is decided in `ansinh-app` ([`ansinh_app::actor`]): [`Authorized`] holds the
+//! [`Actor`], and a handler gets data through `auth.scoped(&app)`, the app's [`Scoped`] reader, whose
+//! methods check the role and that the record lies in the user's unit subtree. A record outside the
+//! subtree is answered "not found", exactly like a record that does not exist, so guessing ids
 //! reveals nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,16 +21,16 @@ use axum::http::{HeaderMap, header};
 use chrono::{NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
-use ansinh_domain::registry::{HouseholdId, UnitId};
-use ansinh_store::accounts::{ClassificationFact, Role, Session, User, UserId};
-use ansinh_store::{ChangeContext, HouseholdHit, StoredHousehold, StoredUnit};
+use ansinh_domain::registry::UnitId;
+use ansinh_store::ChangeContext;
+use ansinh_store::accounts::{Session, User, UserId};
 
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::{App, Backend};
 
-mod review;
-pub use review::{ReviewAccess, may_receive};
+// The authorisation policy itself (roles, actions, the unit subtree, scoped reads) is the app's.
+pub use ansinh_app::actor::{Action, Actor, ReviewAccess, Scope, Scoped, may_receive};
 
 pub const SESSION_COOKIE: &str = "ansinh_session";
 pub const LOGIN_CSRF_COOKIE: &str = "ansinh_login_csrf";
@@ -199,73 +200,12 @@ impl RateLimiter {
     }
 }
 
-/// What a role may do (where: see [`Scope`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Counts and rates of the unit.
-    Dashboard,
-    /// Households, their members, classification, history and audit trail.
-    ReadHouseholds,
-    /// The lists of poor and near-poor households (names, village, class).
-    ReadLists,
-    /// Unit settings such as publishing the lists.
-    ManageUnit,
-    /// Create and change households and members, import files (commune officers, administrators).
-    EditRegistry,
-    /// Export the registry of the subtree as a file (not partner agencies: they have the lists).
-    ExportRegistry,
-    /// Create, change, disable accounts and set their passwords (administrators only).
-    ManageAccounts,
-    /// The support policies and the dated reference values: public-sector planning information, so
-    /// every logged-in role reads them (partner agencies too). Nothing to write.
-    ReadPolicies,
-    /// Plan tables recomputed cell by cell and budget forecasts (with their downloads): administrators,
-    /// province/district and commune officers; not partner agencies. Nothing to write.
-    ReadPlans,
-}
-
-/// A user's reach: a role over a unit subtree (`root: None` is the whole registry, administrators only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Scope {
-    pub role: Role,
-    pub root: Option<UnitId>,
-}
-
-impl Scope {
-    pub fn of(user: &User) -> Scope {
-        Scope {
-            role: user.role,
-            // Only an administrator may be unbounded; any other role without a unit sees nothing.
-            root: match (user.role, user.unit) {
-                (_, Some(u)) => Some(u),
-                (Role::Admin, None) => None,
-                (_, None) => Some(UnitId(-1)),
-            },
-        }
-    }
-
-    pub fn allows(&self, a: Action) -> bool {
-        match (self.role, a) {
-            (_, Action::Dashboard | Action::ReadLists | Action::ReadPolicies) => true,
-            (Role::Admin, Action::ManageAccounts) => true,
-            (_, Action::ManageAccounts) => false,
-            (Role::Partner, Action::ReadPlans) => false,
-            (Role::Supervisor, Action::ReadPlans) => true,
-            (Role::Admin | Role::CommuneOfficer, _) => true,
-            (Role::Supervisor, Action::ReadHouseholds) => true,
-            (Role::Supervisor, Action::ManageUnit) => false,
-            (Role::Partner, Action::ReadHouseholds | Action::ManageUnit) => false,
-            (Role::Supervisor, Action::ExportRegistry) => true,
-            (Role::Supervisor, Action::EditRegistry) => false,
-            (Role::Partner, Action::EditRegistry | Action::ExportRegistry) => false,
-        }
-    }
-}
-
 /// A request from a logged-in user, with the session's anti-forgery token (for the pages to send
 /// back; writes are checked by [`crate::guard`] before any handler runs) and the language.
 pub struct Authorized {
     pub user: User,
+    /// Who acts, for the use cases of `ansinh-app` (role, unit, agency, `web:<client>`).
+    pub actor: Actor,
     pub scope: Scope,
     pub csrf: String,
     pub session_hash: String,
@@ -275,13 +215,9 @@ pub struct Authorized {
 }
 
 impl Authorized {
-    /// Data access bounded by this user's scope.
+    /// Data access bounded by this user's scope (the app's scoped reader).
     pub fn scoped<'a, S: Backend>(&'a self, app: &'a App<S>) -> Scoped<'a, S> {
-        Scoped {
-            store: app.store(),
-            scope: self.scope,
-            api: self.api,
-        }
+        Scoped::new(app.store(), self.scope)
     }
     /// Refuses unless the role may do `a`.
     pub fn require(&self, a: Action) -> Result<(), WebError> {
@@ -293,7 +229,7 @@ impl Authorized {
     }
     /// The audit context of a change made by this user.
     pub fn ctx(&self) -> ChangeContext {
-        ChangeContext::new(&self.user.username, &format!("web:{}", self.client))
+        self.actor.ctx()
     }
 }
 
@@ -319,14 +255,7 @@ impl<T: Send + Sync> FromRequestParts<T> for ClientAddr {
 /// What anyone may read about a commune without logging in: its published lists (through the same
 /// scoped reads as a partner agency of that commune).
 pub fn public_scope<S: Backend>(app: &App<S>, unit: UnitId) -> Scoped<'_, S> {
-    Scoped {
-        store: app.store(),
-        scope: Scope {
-            role: Role::Partner,
-            root: Some(unit),
-        },
-        api: false,
-    }
+    Scoped::public(app.store(), unit)
 }
 
 /// A request's session, found from its cookie: not expired, of an active account.
@@ -374,13 +303,15 @@ impl<S: Backend> FromRequestParts<App<S>> for Authorized {
         else {
             return Err(WebError::LoginRequired { api });
         };
+        let client = client_of(parts);
         Ok(Authorized {
+            actor: Actor::of_user(&user, &format!("web:{client}")),
             scope: Scope::of(&user),
             user,
             csrf: session.csrf_token,
             session_hash: hash,
             lang: lang_of(&parts.headers),
-            client: client_of(parts),
+            client,
             api,
         })
     }
@@ -400,265 +331,6 @@ pub async fn open_session<S: Backend>(app: &App<S>, user: UserId) -> Result<Stri
         })
         .await?;
     Ok(token)
-}
-
-/// The store seen through a user's scope: the one place where "may this user see that" is decided.
-pub struct Scoped<'a, S> {
-    store: &'a S,
-    scope: Scope,
-    api: bool,
-}
-
-impl<S: Backend> Scoped<'_, S> {
-    fn not_found(&self) -> WebError {
-        WebError::NotFound { api: self.api }
-    }
-    fn require(&self, a: Action) -> Result<(), WebError> {
-        if self.scope.allows(a) {
-            Ok(())
-        } else {
-            Err(WebError::Forbidden { api: self.api })
-        }
-    }
-
-    pub fn root(&self) -> Option<UnitId> {
-        self.scope.root
-    }
-
-    /// Whether a unit lies in the subtree (walking up its parents).
-    pub async fn covers(&self, unit: UnitId) -> Result<bool, WebError> {
-        let Some(root) = self.scope.root else {
-            return Ok(true);
-        };
-        let mut next = Some(unit);
-        let mut steps = 0;
-        while let Some(u) = next {
-            if u == root {
-                return Ok(true);
-            }
-            steps += 1;
-            if steps > 16 {
-                break;
-            }
-            next = match self.store.unit(u).await {
-                Ok(su) => su.unit.parent,
-                Err(ansinh_store::StoreError::NotFound { .. }) => None,
-                Err(e) => return Err(e.into()),
-            };
-        }
-        Ok(false)
-    }
-
-    /// A unit of the subtree.
-    pub async fn unit(&self, id: UnitId) -> Result<StoredUnit, WebError> {
-        self.require(Action::Dashboard)?;
-        if !self.covers(id).await? {
-            return Err(self.not_found());
-        }
-        self.store.unit(id).await.map_err(|_| self.not_found())
-    }
-
-    /// The root unit, if any.
-    pub async fn root_unit(&self) -> Result<Option<StoredUnit>, WebError> {
-        match self.scope.root {
-            Some(r) => Ok(Some(self.unit(r).await?)),
-            None => Ok(None),
-        }
-    }
-
-    /// A unit whose settings the user may change.
-    pub async fn unit_to_manage(&self, id: UnitId) -> Result<StoredUnit, WebError> {
-        self.require(Action::ManageUnit)?;
-        self.unit(id).await
-    }
-
-    /// Every unit of the subtree (current and past), with the root first.
-    pub async fn units(&self) -> Result<Vec<StoredUnit>, WebError> {
-        let all = self.store.all_units().await?;
-        let Some(root) = self.scope.root else {
-            return Ok(all);
-        };
-        let mut children: BTreeMap<UnitId, Vec<usize>> = BTreeMap::new();
-        for (i, u) in all.iter().enumerate() {
-            if let Some(p) = u.unit.parent {
-                children.entry(p).or_default().push(i);
-            }
-        }
-        let mut keep = BTreeSet::new();
-        let mut todo = vec![root];
-        while let Some(u) = todo.pop() {
-            if keep.insert(u) {
-                for &i in children.get(&u).into_iter().flatten() {
-                    todo.push(all[i].id);
-                }
-            }
-        }
-        let mut out: Vec<StoredUnit> = all.into_iter().filter(|u| keep.contains(&u.id)).collect();
-        out.sort_by_key(|u| u.id != root);
-        Ok(out)
-    }
-
-    /// Live households of the subtree with their members, by code.
-    pub async fn households(&self, units: &[StoredUnit]) -> Result<Vec<StoredHousehold>, WebError> {
-        self.require(Action::ReadLists)?;
-        let ids: Vec<UnitId> = units.iter().map(|u| u.id).collect();
-        Ok(self.store.households_in_units(&ids).await?)
-    }
-
-    /// One household of the subtree.
-    pub async fn household(&self, id: HouseholdId) -> Result<StoredHousehold, WebError> {
-        self.require(Action::ReadHouseholds)?;
-        let h = match self.store.household(id).await {
-            Ok(h) => h,
-            Err(ansinh_store::StoreError::NotFound { .. }) => return Err(self.not_found()),
-            Err(e) => return Err(e.into()),
-        };
-        if !self.covers(h.household.unit).await? {
-            return Err(self.not_found());
-        }
-        Ok(h)
-    }
-
-    /// Households of the subtree matching a search (diacritics optional).
-    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<HouseholdHit>, WebError> {
-        self.require(Action::ReadHouseholds)?;
-        Ok(self
-            .store
-            .search_households_under(self.scope.root, query, limit)
-            .await?)
-    }
-
-    /// The classification history of the subtree's households.
-    pub async fn classifications(&self) -> Result<Vec<ClassificationFact>, WebError> {
-        self.require(Action::ReadLists)?;
-        Ok(self.store.classifications_under(self.scope.root).await?)
-    }
-
-    /// The classification history of some households found through this scope (search results).
-    pub async fn classifications_of(
-        &self,
-        found: &[HouseholdId],
-    ) -> Result<Vec<ClassificationFact>, WebError> {
-        self.require(Action::ReadLists)?;
-        Ok(self.store.classifications_of(found).await?)
-    }
-
-    /// The approved results in force for the communes among `units` (units already read through
-    /// this scope): for each household, the class of the latest approved snapshot of any round of its
-    /// commune (the periodic round or a later in-year decision), with its approval date. What the
-    /// commune decided, not what the engine computes today: the lists posted and published.
-    pub async fn approved_results(
-        &self,
-        units: &[StoredUnit],
-    ) -> Result<HashMap<HouseholdId, (NaiveDate, ansinh_domain::Class)>, WebError> {
-        self.require(Action::ReadLists)?;
-        let mut out: HashMap<HouseholdId, (NaiveDate, i64, ansinh_domain::Class)> = HashMap::new();
-        for u in units.iter().filter(|u| u.unit.kind.level() == 3) {
-            let rounds = self
-                .store
-                .review_rounds(u.id)
-                .await
-                .map_err(crate::review::refusal)?;
-            for r in rounds {
-                let Some(snap) = self
-                    .store
-                    .snapshots(r.id)
-                    .await
-                    .map_err(crate::review::refusal)?
-                    .pop()
-                else {
-                    continue;
-                };
-                for e in snap.entries {
-                    let key = (snap.approved_on, snap.id);
-                    let newer = out
-                        .get(&e.household)
-                        .is_none_or(|&(d, id, _)| key > (d, id));
-                    if newer {
-                        out.insert(e.household, (snap.approved_on, snap.id, e.class));
-                    }
-                }
-            }
-        }
-        Ok(out.into_iter().map(|(h, (d, _, c))| (h, (d, c))).collect())
-    }
-
-    /// The store, for reads about a record already checked through this scope.
-    pub fn checked_store(&self) -> &S {
-        self.store
-    }
-}
-
-/// Writes: what a user may change, decided here like the reads above.
-impl<S: Backend> Scoped<'_, S> {
-    /// A household of the subtree the user may change (not found outside it, as for reads).
-    pub async fn household_to_edit(&self, id: HouseholdId) -> Result<StoredHousehold, WebError> {
-        self.require(Action::EditRegistry)?;
-        self.household(id).await
-    }
-
-    /// A unit of the subtree a household may be recorded under on `on`: a commune-level unit or a
-    /// village, valid that day.
-    pub async fn unit_to_record(&self, id: UnitId, on: NaiveDate) -> Result<StoredUnit, WebError> {
-        self.require(Action::EditRegistry)?;
-        let u = self.unit(id).await?;
-        if u.unit.kind.level() < 3 || !u.unit.is_valid_on(on) {
-            return Err(self.not_found());
-        }
-        Ok(u)
-    }
-
-    /// The units a household may be recorded under on `on`, the root's first, in the order of
-    /// [`Scoped::units`].
-    pub async fn units_to_record(&self, on: NaiveDate) -> Result<Vec<StoredUnit>, WebError> {
-        self.require(Action::EditRegistry)?;
-        Ok(self
-            .units()
-            .await?
-            .into_iter()
-            .filter(|u| u.unit.kind.level() >= 3 && u.unit.is_valid_on(on))
-            .collect())
-    }
-
-    /// The units an import may write to: every unit of the subtree (`None`: the whole registry).
-    pub async fn import_scope(&self) -> Result<Option<BTreeSet<UnitId>>, WebError> {
-        self.require(Action::EditRegistry)?;
-        if self.scope.root.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(
-            self.units().await?.into_iter().map(|u| u.id).collect(),
-        ))
-    }
-
-    /// The units of an export: `unit` (of the subtree) and every unit below it, or the whole
-    /// subtree; `None` only for an administrator exporting the whole registry.
-    pub async fn units_to_export(
-        &self,
-        unit: Option<UnitId>,
-    ) -> Result<Option<Vec<StoredUnit>>, WebError> {
-        self.require(Action::ExportRegistry)?;
-        let all = self.units().await?;
-        let Some(root) = unit.or(self.scope.root) else {
-            return Ok(None);
-        };
-        if !all.iter().any(|u| u.id == root) {
-            return Err(self.not_found());
-        }
-        let mut keep = BTreeSet::from([root]);
-        let mut grew = true;
-        while grew {
-            grew = false;
-            for u in &all {
-                if u.unit.parent.is_some_and(|p| keep.contains(&p)) && keep.insert(u.id) {
-                    grew = true;
-                }
-            }
-        }
-        Ok(Some(
-            all.into_iter().filter(|u| keep.contains(&u.id)).collect(),
-        ))
-    }
 }
 
 /// The date pages compute "as of" (fixed in tests).

@@ -260,7 +260,7 @@ impl<S: Store + ReviewStore> Ctx<'_, S> {
                 .collect(),
         };
         let current = self.store.review_round(r.id).await.map_err(refusal)?;
-        store_meeting(self.store, &c.officer, &current, &m, self.wf).await
+        Ok(store_meeting(self.store, &c.officer, &current, &m, self.wf).await?)
     }
 
     /// A periodic round walked from opening to approval (reported for 2024).

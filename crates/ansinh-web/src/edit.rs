@@ -220,7 +220,7 @@ async fn stale<S: Backend>(
 ) -> SaveError {
     let household = match scoped.household(id).await {
         Ok(h) => h,
-        Err(e) => return SaveError::Web(e),
+        Err(e) => return SaveError::Web(e.into()),
     };
     match last_change(scoped.checked_store(), &household).await {
         Ok(last) => SaveError::Stale(Box::new(Stale {
@@ -291,8 +291,8 @@ async fn parse_household<S: Backend>(
     let unit = match input.get("unit").parse::<i64>() {
         Ok(id) => match scoped.unit_to_record(UnitId(id), on).await {
             Ok(u) => Some(u),
-            Err(WebError::NotFound { .. }) => None,
-            Err(e) => return Err(SaveError::Web(e)),
+            Err(ansinh_app::AppError::NotFound) => None,
+            Err(e) => return Err(SaveError::Web(e.into())),
         },
         Err(_) => None,
     };

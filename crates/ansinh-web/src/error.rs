@@ -5,6 +5,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use ansinh_app::AppError;
 use ansinh_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +161,32 @@ impl IntoResponse for WebError {
             en: &en,
         };
         (status, crate::pages::html(&page)).into_response()
+    }
+}
+
+/// A use case's error as the web answers it, with the status codes and codes the web always gave: not
+/// found 404, forbidden 403, a refusal of the state machine 409, bad input 422, storage as
+/// [`WebError::Store`]. Pages and the API (through [`ApiError`]) render it alike.
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        match e {
+            AppError::NotFound => WebError::NotFound { api: false },
+            AppError::Forbidden => WebError::Forbidden { api: false },
+            AppError::Refused { code, vi, en } => WebError::Refused {
+                status: StatusCode::CONFLICT,
+                code,
+                vi,
+                en,
+            },
+            AppError::BadInput { code, vi, en, .. } => WebError::Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                vi,
+                en,
+            },
+            AppError::Store(e) => WebError::Store(e),
+            AppError::Internal(m) => WebError::Internal(m),
+        }
     }
 }
 

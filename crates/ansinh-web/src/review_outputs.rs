@@ -65,9 +65,10 @@ async fn round_of<S: Backend>(
     auth: &Authorized,
     id: i64,
 ) -> Result<StoredRound, WebError> {
-    auth.scoped(app)
+    Ok(auth
+        .scoped(app)
         .round(RoundId(id), ReviewAccess::Read)
-        .await
+        .await?)
 }
 
 pub async fn decision<S: Backend>(

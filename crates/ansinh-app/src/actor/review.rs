@@ -6,14 +6,12 @@
 //! outside the subtree is answered "not found", like one that does not exist.
 
 use ansinh_domain::registry::UnitId;
-use ansinh_store::StoreError;
-use ansinh_store::StoredUnit;
 use ansinh_store::accounts::Role;
-use ansinh_store::review::{ReviewStoreError, RoundId, StoredRound};
+use ansinh_store::review::{ReviewStore, ReviewStoreError, RoundId, StoredRound};
+use ansinh_store::{Store, StoreError, StoredUnit};
 
 use super::{Scope, Scoped};
-use crate::Backend;
-use crate::error::WebError;
+use crate::error::{AppError, AppResult};
 
 /// What a review operation needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,14 +46,20 @@ impl Scope {
             | (Role::Supervisor, ReviewAccess::Commune) => false,
         }
     }
+
+    /// Whether this scope may do `a` on a round of `commune`: the role allows it, and the upper
+    /// level's step needs a unit above the round's commune.
+    pub fn may_on_round(&self, a: ReviewAccess, commune: UnitId) -> bool {
+        self.allows_review(a) && !(a == ReviewAccess::Upper && self.root == Some(commune))
+    }
 }
 
-impl<S: Backend> Scoped<'_, S> {
-    fn require_review(&self, a: ReviewAccess) -> Result<(), WebError> {
+impl<S> Scoped<'_, S> {
+    fn require_review(&self, a: ReviewAccess) -> AppResult<()> {
         if self.scope.allows_review(a) {
             Ok(())
         } else {
-            Err(WebError::Forbidden { api: self.api })
+            Err(AppError::Forbidden)
         }
     }
 
@@ -63,28 +67,26 @@ impl<S: Backend> Scoped<'_, S> {
     pub fn may_review(&self, a: ReviewAccess) -> bool {
         self.scope.allows_review(a)
     }
+}
 
+impl<S: Store + ReviewStore> Scoped<'_, S> {
     /// A unit of the subtree, for the review's summaries.
-    pub async fn review_unit(&self, id: UnitId, a: ReviewAccess) -> Result<StoredUnit, WebError> {
+    pub async fn review_unit(&self, id: UnitId, a: ReviewAccess) -> AppResult<StoredUnit> {
         self.require_review(a)?;
         self.unit(id).await
     }
 
     /// A commune-level unit of the subtree.
-    pub async fn review_commune(
-        &self,
-        id: UnitId,
-        a: ReviewAccess,
-    ) -> Result<StoredUnit, WebError> {
+    pub async fn review_commune(&self, id: UnitId, a: ReviewAccess) -> AppResult<StoredUnit> {
         let u = self.review_unit(id, a).await?;
         if u.unit.kind.level() != 3 {
-            return Err(self.not_found());
+            return Err(AppError::NotFound);
         }
         Ok(u)
     }
 
     /// The commune-level units of the subtree, in code order.
-    pub async fn review_communes(&self) -> Result<Vec<StoredUnit>, WebError> {
+    pub async fn review_communes(&self) -> AppResult<Vec<StoredUnit>> {
         self.require_review(ReviewAccess::Read)?;
         let mut v: Vec<StoredUnit> = self
             .units()
@@ -97,35 +99,33 @@ impl<S: Backend> Scoped<'_, S> {
     }
 
     /// A round of the subtree. The upper level's step needs a unit above the round's commune.
-    pub async fn round(&self, id: RoundId, a: ReviewAccess) -> Result<StoredRound, WebError> {
+    pub async fn round(&self, id: RoundId, a: ReviewAccess) -> AppResult<StoredRound> {
         self.require_review(a)?;
         let r = self.round_in_subtree(id).await?;
         if a == ReviewAccess::Upper && self.scope.root == Some(r.unit) {
-            return Err(WebError::Forbidden { api: self.api });
+            return Err(AppError::Forbidden);
         }
         Ok(r)
     }
 
     /// A round whose commune lies in the subtree ("not found" otherwise), whatever the role.
-    async fn round_in_subtree(&self, id: RoundId) -> Result<StoredRound, WebError> {
+    async fn round_in_subtree(&self, id: RoundId) -> AppResult<StoredRound> {
         let r = match self.store.review_round(id).await {
             Ok(r) => r,
             Err(ReviewStoreError::Store(StoreError::NotFound { .. })) => {
-                return Err(self.not_found());
+                return Err(AppError::NotFound);
             }
-            Err(e) => return Err(crate::review::refusal(e)),
+            Err(e) => return Err(e.into()),
         };
         if !self.covers(r.unit).await? {
-            return Err(self.not_found());
+            return Err(AppError::NotFound);
         }
         Ok(r)
     }
 
-    /// The commune-level units of the subtree whose partner lists this user may receive: the
-    /// review's readers and partner agencies (theirs only: see [`partner_round`]).
-    ///
-    /// [`partner_round`]: Scoped::partner_round
-    pub async fn partner_communes(&self) -> Result<Vec<StoredUnit>, WebError> {
+    /// The commune-level units of the subtree whose partner lists this actor may receive: the
+    /// review's readers and partner agencies (theirs only: see [`Scoped::partner_round`]).
+    pub async fn partner_communes(&self) -> AppResult<Vec<StoredUnit>> {
         if self.scope.role != Role::Partner {
             return self.review_communes().await;
         }
@@ -139,7 +139,7 @@ impl<S: Backend> Scoped<'_, S> {
         Ok(v)
     }
 
-    /// A round of the subtree whose list for the partner `partner` this user may download: a reader
+    /// A round of the subtree whose list for the partner `partner` this actor may download: a reader
     /// of the review may download every partner's list; a partner agency account only the list of
     /// its own agency (`agency`); any other list, like a round outside the subtree, is "not found".
     pub async fn partner_round(
@@ -147,10 +147,10 @@ impl<S: Backend> Scoped<'_, S> {
         id: RoundId,
         agency: Option<&str>,
         partner: &str,
-    ) -> Result<StoredRound, WebError> {
+    ) -> AppResult<StoredRound> {
         if self.scope.role == Role::Partner {
             if !may_receive(self.scope.role, agency, partner) {
-                return Err(self.not_found());
+                return Err(AppError::NotFound);
             }
             return self.round_in_subtree(id).await;
         }

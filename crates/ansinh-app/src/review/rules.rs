@@ -1,0 +1,64 @@
+//! The review's rules: the workflows (steps, deadlines, meeting rule) and the scoring tables.
+
+use chrono::NaiveDate;
+
+use ansinh_domain::review::{LoadError, ScoringSet, ScoringTables, Workflow, WorkflowSet};
+use ansinh_store::review::StoredRound;
+
+use crate::error::{AppError, AppResult};
+
+/// The review procedures and scoring tables the application uses. Plain data: built in
+/// ([`Rules::builtin`]) or assembled from files by whoever loads them.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    pub workflows: WorkflowSet,
+    pub scoring: ScoringSet,
+}
+
+fn load_errors(errs: Vec<LoadError>) -> String {
+    errs.iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A date as officers write it.
+pub fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+impl Rules {
+    /// The workflows and (placeholder) scoring tables compiled into ansinh.
+    pub fn builtin() -> Result<Rules, String> {
+        Ok(Rules {
+            workflows: WorkflowSet::builtin().map_err(load_errors)?,
+            scoring: ScoringSet::builtin().map_err(load_errors)?,
+        })
+    }
+
+    /// The workflow a round follows.
+    pub fn workflow(&self, r: &StoredRound) -> AppResult<&Workflow> {
+        self.workflows
+            .get(&r.workflow_id, None)
+            .ok_or_else(|| AppError::Internal(format!("unknown workflow {}", r.workflow_id)))
+    }
+
+    /// The workflow in force on a date.
+    pub fn workflow_on(&self, on: NaiveDate) -> AppResult<&Workflow> {
+        self.workflows
+            .in_force(on, None)
+            .ok_or_else(|| AppError::BadInput {
+                field: "on",
+                code: "REVIEW_NO_WORKFLOW",
+                vi: format!("không có quy trình rà soát áp dụng ngày {}", dmy(on)),
+                en: format!("no review procedure is in force on {}", dmy(on)),
+            })
+    }
+
+    /// The scoring tables of a standard: the province's own when loaded, else the national ones.
+    pub fn tables(&self, standard: &str, province: Option<&str>) -> AppResult<&ScoringTables> {
+        self.scoring
+            .for_standard(standard, province)
+            .map_err(|e| AppError::review(&e))
+    }
+}
