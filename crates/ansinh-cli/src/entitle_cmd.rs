@@ -5,7 +5,7 @@
 //! into the file asked for with `--out`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
@@ -16,8 +16,7 @@ use ansinh_domain::policy::{Exact, Fact, PolicySet, partner};
 use ansinh_registry_io::entitlements::{self, BeneficiaryList, EntitleError, EntitleOptions};
 use ansinh_store::Store;
 use ansinh_store::review::{ReviewStore, RoundId};
-use ansinh_store_postgres::PgStore;
-use ansinh_store_sqlite::SqliteStore;
+use ansinh_store_any::AnyStore;
 
 use crate::{builtin, plan};
 
@@ -133,10 +132,6 @@ fn assumed(items: &[String]) -> Result<BTreeMap<String, Fact>> {
     Ok(out)
 }
 
-fn is_postgres(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
-}
-
 pub(crate) fn block_on<F>(db: &str, f: F) -> Result<ExitCode>
 where
     F: AsyncStoreFn,
@@ -146,17 +141,10 @@ where
         .build()?;
     rt.block_on(async {
         let se = |e: ansinh_store::StoreError| anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e);
-        if is_postgres(db) {
-            let s = PgStore::open(db).await.map_err(se)?;
-            let out = f.run(&s).await;
-            s.close().await;
-            out
-        } else {
-            let s = SqliteStore::open(Path::new(db)).await.map_err(se)?;
-            let out = f.run(&s).await;
-            s.close().await;
-            out
-        }
+        let s = AnyStore::open(db).await.map_err(se)?;
+        let out = f.run(&s).await;
+        s.close().await;
+        out
     })
 }
 

@@ -16,7 +16,7 @@ use ansinh_registry_io::export::{self, ExportFormat, ExportOptions};
 use ansinh_registry_io::import::{self, ImportOptions, OnError};
 use ansinh_registry_io::quality::{self, QualityOptions};
 use ansinh_store::{Store, StoreError};
-use ansinh_store_postgres::PgStore;
+use ansinh_store_any::{AnyStore, Location};
 use ansinh_store_sqlite::SqliteStore;
 
 #[derive(Args, Debug, Clone)]
@@ -155,25 +155,18 @@ fn actor(db: &DbArgs) -> String {
         .unwrap_or_else(|| "cli".into())
 }
 
+/// Whether a `--database` value names a PostgreSQL server (backup and restore are SQLite's only).
 pub(crate) fn is_postgres(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
+    matches!(Location::parse(db), Location::Postgres(_))
 }
 
 /// Runs `$body` with `$s` bound to the opened store, whichever backend.
 macro_rules! with_store {
     ($db:expr, |$s:ident| $body:expr) => {{
-        let db: &str = &$db.database;
-        if is_postgres(db) {
-            let $s = PgStore::open(db).await.map_err(store_err)?;
-            let out = $body;
-            $s.close().await;
-            out
-        } else {
-            let $s = SqliteStore::open(Path::new(db)).await.map_err(store_err)?;
-            let out = $body;
-            $s.close().await;
-            out
-        }
+        let $s = AnyStore::open(&$db.database).await.map_err(store_err)?;
+        let out = $body;
+        $s.close().await;
+        out
     }};
 }
 

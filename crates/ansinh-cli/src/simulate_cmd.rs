@@ -18,11 +18,10 @@ use ansinh_domain::simulate::{
 };
 use ansinh_domain::{Registry, Standard};
 use ansinh_registry_io::simulate::registry_batch;
-use ansinh_store_postgres::PgStore;
-use ansinh_store_sqlite::SqliteStore;
+use ansinh_store_any::AnyStore;
 
 use crate::Lang;
-use crate::registry_cmd::{err, is_postgres, runtime, store_err};
+use crate::registry_cmd::{err, runtime, store_err};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TableFormat {
@@ -126,17 +125,10 @@ pub fn run(a: SimulateArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
                 .map(|u| UnitCode::parse(u).map_err(|e| anyhow!("{}\n{e}", e.message_vi())))
                 .transpose()?;
             let rb = runtime()?.block_on(async {
-                if is_postgres(db) {
-                    let s = PgStore::open(db).await.map_err(store_err)?;
-                    let r = registry_batch(&s, unit.as_ref(), as_of).await.map_err(err);
-                    s.close().await;
-                    r
-                } else {
-                    let s = SqliteStore::open(Path::new(db)).await.map_err(store_err)?;
-                    let r = registry_batch(&s, unit.as_ref(), as_of).await.map_err(err);
-                    s.close().await;
-                    r
-                }
+                let s = AnyStore::open(db).await.map_err(store_err)?;
+                let r = registry_batch(&s, unit.as_ref(), as_of).await.map_err(err);
+                s.close().await;
+                r
             })?;
             let t = t0.elapsed();
             let sim = simulate(base, alt, &rb.batch, Some(&rb.commune), Some(&rb.province));

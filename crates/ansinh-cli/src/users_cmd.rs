@@ -18,8 +18,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use ansinh_domain::registry::{UnitCode, UnitId};
 use ansinh_store::accounts::{AccountStore, NewUser, Role, User, UserChange};
 use ansinh_store::{ChangeContext, Store, StoreError};
-use ansinh_store_postgres::PgStore;
-use ansinh_store_sqlite::SqliteStore;
+use ansinh_store_any::AnyStore;
 use ansinh_web::PasswordCost;
 
 #[derive(Args, Debug, Clone)]
@@ -126,19 +125,10 @@ pub fn users(a: UsersArgs, _standards_dir: Option<&Path>) -> Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        if a.database.starts_with("postgres://") || a.database.starts_with("postgresql://") {
-            let s = PgStore::open(&a.database).await.map_err(store_err)?;
-            let out = run(&s, &a).await;
-            s.close().await;
-            out
-        } else {
-            let s = SqliteStore::open(Path::new(&a.database))
-                .await
-                .map_err(store_err)?;
-            let out = run(&s, &a).await;
-            s.close().await;
-            out
-        }
+        let s = AnyStore::open(&a.database).await.map_err(store_err)?;
+        let out = run(&s, &a).await;
+        s.close().await;
+        out
     })
 }
 
