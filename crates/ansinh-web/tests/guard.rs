@@ -162,7 +162,9 @@ struct Ids {
 
 async fn ids<S: Backend>(store: &S) -> Ids {
     let units = store.all_units().await.unwrap();
-    let mut best: Option<((bool, usize), UnitId, i64, HouseholdId, i64)> = None;
+    // (has complaints, list length), commune, round, a listed household, a complaint.
+    type Candidate = ((bool, usize), UnitId, i64, HouseholdId, i64);
+    let mut best: Option<Candidate> = None;
     for u in units.iter().filter(|u| u.unit.kind.level() == 3) {
         for r in store.review_rounds(u.id).await.unwrap() {
             let list = store.review_list(r.id).await.unwrap();
