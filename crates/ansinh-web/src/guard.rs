@@ -10,13 +10,14 @@
 //!   handed on to the handler;
 //! - `multipart/form-data` (the import upload): the **first** part, named `csrf`. Only that part is
 //!   read, from a stream that records the chunks it pulls (it stops pulling past
-//!   [`FIRST_PART_MAX_BYTES`]); the handler then gets those chunks followed by the untouched rest of the body, so
-//!   an upload is never held in memory here.
+//!   [`FIRST_PART_MAX_BYTES`]); the handler then gets those chunks followed by the untouched rest of
+//!   the body, so an upload is never held in memory here.
 //!
 //! The session is the one [`crate::auth::Authorized`] finds (same cookie, same checks). A write
 //! without a live session is answered "log in" (a redirect to the login page, 401 JSON under
-//! `/api/`) before anything else is looked at, exactly as the handlers answered it before: an
-//! anonymous forged request learns nothing about tokens. The one write without a session is the login
+//! `/api/`) before anything else is looked at, as every write handler answered it before (a write to
+//! a path or method that is not a route, once 404 or 405, now gets the same answer): an anonymous
+//! forged request learns nothing about tokens or routes. The one write without a session is the login
 //! form itself ([`login_form_token`]): its token is the login anti-forgery cookie's.
 
 use std::pin::Pin;
