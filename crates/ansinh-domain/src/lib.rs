@@ -14,6 +14,7 @@ pub mod compile;
 pub mod eval;
 mod explain_text;
 pub mod expr;
+pub mod file_error;
 pub mod money;
 pub mod policy;
 pub mod registry;
@@ -25,4 +26,5 @@ pub mod text;
 
 pub use classify::{Explanation, Outcome, Results, classify, explain};
 pub use columnar::{Batch, Column};
-pub use standard::{Class, Registry, Standard, StandardError};
+pub use file_error::FileError;
+pub use standard::{Class, Registry, Standard, StandardSet};

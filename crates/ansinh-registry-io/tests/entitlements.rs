@@ -97,7 +97,11 @@ async fn approved_round<S: Store + ReviewStore>(
     year: i32,
     hs: &[(HouseholdId, HouseholdCode, Class)],
 ) -> RoundId {
-    let w = WorkflowSet::builtin().unwrap().all()[0].clone();
+    let w = ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone();
     let ctx = officer();
     let r = s
         .create_round(

@@ -38,22 +38,7 @@ pub struct Rules {
     pub scoring: ScoringSet,
 }
 
-fn load_errors(errs: Vec<ansinh_domain::review::LoadError>) -> String {
-    errs.iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 impl Rules {
-    /// The workflows and (placeholder) scoring tables compiled into ansinh.
-    pub fn builtin() -> Result<Rules, String> {
-        Ok(Rules {
-            workflows: WorkflowSet::builtin().map_err(load_errors)?,
-            scoring: ScoringSet::builtin().map_err(load_errors)?,
-        })
-    }
-
     /// The workflow a round follows.
     pub fn workflow(&self, r: &StoredRound) -> Result<&Workflow, WebError> {
         self.workflows
@@ -579,7 +564,7 @@ pub async fn open_periodic<S: Backend>(
     let scoped = auth.scoped(app);
     let commune = scoped.review_commune(unit, ReviewAccess::Commune).await?;
     let store = scoped.checked_store();
-    let rules = app.review_rules()?;
+    let rules = app.review_rules();
     let wf = rules.workflow_on(on)?;
     let province = province_of(store, commune.id).await?;
     let standard = match standard.filter(|s| !s.trim().is_empty()) {
@@ -642,7 +627,7 @@ pub async fn open_request<S: Backend>(
     if h.deleted || commune_of(store, h.household.unit).await? != Some(commune.id) {
         return Err(WebError::NotFound { api: false });
     }
-    let rules = app.review_rules()?;
+    let rules = app.review_rules();
     let wf = rules.workflow_on(received)?;
     let province = province_of(store, commune.id).await?;
     let start = wf.regular_start(received);
@@ -691,7 +676,7 @@ pub async fn advance<S: Backend>(
 ) -> Result<StoredRound, WebError> {
     let scoped = auth.scoped(app);
     let r = scoped.round(round, access_of(step)).await?;
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     scoped
         .checked_store()
         .advance(&auth.ctx(), r.id, step, on, wf)
@@ -762,7 +747,7 @@ pub async fn round_tables<'a, S: Backend>(
         .ok_or_else(|| WebError::Internal(format!("unknown standard {}", r.standard_id)))?;
     let province = province_of(app.store(), r.unit).await?;
     let tables = app
-        .review_rules()?
+        .review_rules()
         .tables(&r.standard_id, province.as_deref())?;
     Ok((std, tables))
 }
@@ -829,7 +814,7 @@ pub async fn record_meeting<S: Backend>(
     let scoped = auth.scoped(app);
     let r = scoped.round(round, ReviewAccess::Commune).await?;
     let store = scoped.checked_store();
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     let held_on = m.held_on.ok_or_else(|| {
         bad_input(
             "Ngày họp: cần một ngày dạng dd/mm/yyyy",
@@ -975,7 +960,7 @@ pub async fn file_complaint<S: Backend>(
             "The complaint needs its text.",
         ));
     }
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     app.store()
         .file_complaint(&auth.ctx(), r.id, household, on, text, wf)
         .await
@@ -998,7 +983,7 @@ pub async fn resolve_complaint<S: Backend>(
     if !ours.iter().any(|c| c.id == complaint) {
         return Err(WebError::NotFound { api: false });
     }
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     store
         .resolve_complaint(&auth.ctx(), complaint, on, outcome, note, wf)
         .await
@@ -1064,7 +1049,7 @@ pub async fn approve<S: Backend>(
     on: NaiveDate,
 ) -> Result<i64, WebError> {
     let r = auth.scoped(app).round(round, ReviewAccess::Commune).await?;
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     let store = app.store();
     // The state machine answers first, so an approval out of order says why, not what is missing.
     r.round
@@ -1087,7 +1072,7 @@ pub async fn reopen<S: Backend>(
     reason: &str,
 ) -> Result<StoredRound, WebError> {
     let r = auth.scoped(app).round(round, ReviewAccess::Commune).await?;
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     app.store()
         .reopen(&auth.ctx().because(reason), r.id, to, on, wf)
         .await

@@ -65,11 +65,16 @@ fn officer() -> ChangeContext {
 }
 
 fn wf() -> Workflow {
-    WorkflowSet::builtin().unwrap().all()[0].clone()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone()
 }
 
 fn tables() -> ScoringTables {
-    ScoringSet::builtin()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.scoring().clone())
         .unwrap()
         .for_standard("vn-2022-2025", None)
         .unwrap()
