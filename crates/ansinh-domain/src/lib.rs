@@ -8,6 +8,7 @@
 pub mod af;
 pub mod aggregate;
 pub mod classify;
+pub mod coded;
 pub mod collation;
 pub mod columnar;
 pub mod compile;
@@ -25,6 +26,7 @@ pub mod standard;
 pub mod text;
 
 pub use classify::{Explanation, Outcome, Results, classify, explain};
+pub use coded::Coded;
 pub use columnar::{Batch, Column};
 pub use file_error::FileError;
 pub use standard::{Class, Registry, Standard, StandardSet};
