@@ -6,6 +6,7 @@ mod entitle_cmd;
 mod plan;
 mod registry_cmd;
 mod review_cmd;
+mod rules;
 mod serve_cmd;
 mod simulate_cmd;
 mod targets_cmd;
@@ -27,11 +28,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ansinh_domain::af::{AfMeasures, alkire_foster};
 use ansinh_domain::classify::Outcome;
 use ansinh_domain::schema::FieldId;
-use ansinh_domain::{Class, FileError, Standard, StandardSet, classify, explain};
-use ansinh_rulebook::{Files, Kind, Rulebook};
+use ansinh_domain::{Class, Standard, StandardSet, classify, explain};
+use ansinh_rulebook::Rulebook;
 use ansinh_tabular::{
     Format, Input, Options as ClassifyOptions, TabularError, classify_files, read_input,
 };
+use rules::{file_errors, load_rules, load_standards};
 
 #[derive(Parser)]
 #[command(
@@ -224,43 +226,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The rulebook: the built-in rules or a rules folder's, with the standards and the policies replaced
-/// by their own folders when given.
-fn load_rules(
-    rules_dir: Option<&Path>,
-    standards_dir: Option<&Path>,
-    policies_dir: Option<&Path>,
-) -> std::result::Result<Rulebook, Vec<FileError>> {
-    let mut files = match rules_dir {
-        Some(d) => Files::from_folder(d)?,
-        None => Files::builtin(),
-    };
-    if let Some(d) = standards_dir {
-        files.replace(Kind::Standards, d)?;
-    }
-    if let Some(d) = policies_dir {
-        files.replace(Kind::Policies, d)?;
-    }
-    Rulebook::from_files(files)
-}
-
-/// Every error of a failed load, one per line, each in English and Vietnamese.
-pub(crate) fn file_errors(errs: &[FileError]) -> anyhow::Error {
-    anyhow!(
-        "{}",
-        errs.iter()
-            .map(|e| format!("{e}\n  {}", e.vi))
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
-}
-
-/// Loads a set of standard files, all or nothing.
-fn load_standards(files: &[(String, String)]) -> Result<StandardSet> {
-    StandardSet::load(files)
-        .map_err(|errs| file_errors(&errs).context("standards failed to load (nothing was loaded)"))
 }
 
 fn pick<'a>(reg: &'a StandardSet, id: &str) -> Result<&'a Standard> {
