@@ -16,7 +16,7 @@ use ansinh_domain::registry::{
     UnitId, UnitKind,
 };
 use ansinh_domain::review::{
-    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Tally, WorkflowSet,
+    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Tally,
 };
 use ansinh_domain::standard::Class;
 use ansinh_domain::text::NfcText;

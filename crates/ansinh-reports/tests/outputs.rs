@@ -16,8 +16,8 @@ use ansinh_domain::registry::{
     UnitKind,
 };
 use ansinh_domain::review::{
-    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, ScoringSet, Stage, Tally,
-    Workflow, WorkflowSet, YearStatus,
+    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Stage, Tally, Workflow,
+    YearStatus,
 };
 use ansinh_domain::standard::{Class, Registry, Standard};
 use ansinh_domain::text::NfcText;

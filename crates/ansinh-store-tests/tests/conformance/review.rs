@@ -10,8 +10,8 @@ use ansinh_domain::registry::{
     Household, HouseholdCode, HouseholdId, Unit, UnitCode, UnitId, UnitKind,
 };
 use ansinh_domain::review::{
-    ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringSet,
-    ScoringTables, Stage, Tally, Transition, Workflow, WorkflowSet, YearStatus,
+    ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringTables,
+    Stage, Tally, Transition, Workflow, YearStatus,
 };
 use ansinh_domain::standard::{Class, Registry};
 use ansinh_domain::text::NfcText;
