@@ -18,7 +18,7 @@ use ansinh_store::Store;
 use ansinh_store::review::{ReviewStore, RoundId};
 use ansinh_store_any::AnyStore;
 
-use crate::{builtin, plan};
+use ansinh_rulebook::Rulebook;
 
 /// Options shared by the three commands.
 #[derive(Args, Debug, Clone)]
@@ -32,9 +32,6 @@ pub struct Common {
     /// Assume a value for a fact the registry does not record, e.g. `poor_commune=false` (repeat).
     #[arg(long)]
     pub assume: Vec<String>,
-    /// Folder with reference-values.toml and policy files, instead of the built-in ones.
-    #[arg(long, env = "ANSINH_POLICIES")]
-    pub policies_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -243,8 +240,8 @@ impl AsyncStoreFn for Ent<'_> {
     }
 }
 
-pub fn entitlements_cmd(a: EntitlementsArgs) -> Result<ExitCode> {
-    let set = plan::load_set(a.common.policies_dir.as_deref())?;
+pub fn entitlements_cmd(a: EntitlementsArgs, rules: &Rulebook) -> Result<ExitCode> {
+    let set = rules.policies().clone();
     let db = a.common.database.clone();
     block_on(&db, Ent(&a, set))
 }
@@ -286,24 +283,17 @@ impl AsyncStoreFn for Part<'_> {
     }
 }
 
-pub fn partner_cmd(a: PartnerArgs) -> Result<ExitCode> {
-    let set = plan::load_set(a.common.policies_dir.as_deref())?;
-    let (name, text) = match &a.partners {
-        Some(p) => (p.display().to_string(), std::fs::read_to_string(p)?),
-        None => (
-            builtin::PARTNERS.0.to_string(),
-            builtin::PARTNERS.1.to_string(),
-        ),
+pub fn partner_cmd(a: PartnerArgs, rules: &Rulebook) -> Result<ExitCode> {
+    let set = rules.policies().clone();
+    let (name, partners) = match &a.partners {
+        Some(p) => {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p)?;
+            let partners = partner::load(&name, &text, &set).map_err(|e| crate::file_errors(&e))?;
+            (name, partners)
+        }
+        None => ("policies/exports".to_string(), rules.partners().to_vec()),
     };
-    let partners = partner::load(&name, &text, &set).map_err(|e| {
-        anyhow!(
-            "{}",
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
     let Some(p) = partners.into_iter().find(|p| p.id == a.partner.id()) else {
         bail!("{name}: no partner `{}`", a.partner.id());
     };
@@ -362,11 +352,11 @@ impl AsyncStoreFn for Bud<'_> {
     }
 }
 
-pub fn budget_cmd(a: BudgetArgs) -> Result<ExitCode> {
+pub fn budget_cmd(a: BudgetArgs, rules: &Rulebook) -> Result<ExitCode> {
     if a.to < a.from {
         bail!("--to {} is before --from {}", a.to, a.from);
     }
-    let set = plan::load_set(a.common.policies_dir.as_deref())?;
+    let set = rules.policies().clone();
     let reduction = match &a.reduction {
         None => None,
         Some(r) => {

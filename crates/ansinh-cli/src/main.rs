@@ -6,6 +6,7 @@ mod entitle_cmd;
 mod plan;
 mod registry_cmd;
 mod review_cmd;
+mod rules;
 mod serve_cmd;
 mod simulate_cmd;
 mod targets_cmd;
@@ -27,10 +28,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ansinh_domain::af::{AfMeasures, alkire_foster};
 use ansinh_domain::classify::Outcome;
 use ansinh_domain::schema::FieldId;
-use ansinh_domain::{Class, Registry, Standard, classify, explain};
+use ansinh_domain::{Class, Standard, StandardSet, classify, explain};
+use ansinh_rulebook::Rulebook;
 use ansinh_tabular::{
     Format, Input, Options as ClassifyOptions, TabularError, classify_files, read_input,
 };
+use rules::{file_errors, load_rules, load_standards};
 
 #[derive(Parser)]
 #[command(
@@ -39,9 +42,19 @@ use ansinh_tabular::{
     about = "ansinh — quản lý giảm nghèo / poverty-reduction management"
 )]
 struct Cli {
-    /// Folder of standard files (*.toml) to use instead of the built-in ones.
+    /// Rules folder laid out like the repository (standards/, policies/, policies/exports/, plans/,
+    /// targets/, review/, scoring/, simulations/): each subfolder present replaces the built-in files of
+    /// that kind, an absent one keeps them. Loaded once at start; a bad file stops the start.
+    #[arg(long, global = true, env = "ANSINH_RULES_DIR")]
+    rules_dir: Option<PathBuf>,
+    /// Folder of standard files (*.toml): replaces just the standards (of the built-ins or of
+    /// --rules-dir).
     #[arg(long, global = true, env = "ANSINH_STANDARDS")]
     standards_dir: Option<PathBuf>,
+    /// Folder with reference-values.toml and policy files: replaces just the policies and reference
+    /// values (of the built-ins or of --rules-dir).
+    #[arg(long, global = true, env = "ANSINH_POLICIES")]
+    policies_dir: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -184,7 +197,24 @@ enum Group {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // The rules are loaded once, before any command runs (and before `serve` opens the database).
+    let rules = match load_rules(
+        cli.rules_dir.as_deref(),
+        cli.standards_dir.as_deref(),
+        cli.policies_dir.as_deref(),
+    ) {
+        Ok(r) => r,
+        Err(errs) => {
+            eprintln!(
+                "lỗi: không nạp được quy tắc ({} lỗi), ansinh không chạy / error: the rules failed to load ({} error(s)), ansinh does not start:",
+                errs.len(),
+                errs.len()
+            );
+            eprint!("{}", ansinh_rulebook::report(&errs));
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(cli, &rules) {
         Ok(code) => code,
         Err(e) => {
             if let Some(t) = e.downcast_ref::<TabularError>() {
@@ -198,47 +228,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn registry(dir: Option<&Path>) -> Result<Registry> {
-    load_registry(&standard_files(dir)?)
-}
-
-/// The standard files of a folder, or the built-in ones.
-fn standard_files(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
-    Ok(match dir {
-        Some(d) => {
-            let mut v = Vec::new();
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(d)
-                .with_context(|| format!("{}: cannot read the standards folder", d.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            entries.sort();
-            for p in entries {
-                let text = std::fs::read_to_string(&p)
-                    .with_context(|| format!("{}: cannot read", p.display()))?;
-                v.push((p.display().to_string(), text));
-            }
-            v
-        }
-        None => builtin::STANDARDS
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect(),
-    })
-}
-
-/// Loads a set of standard files, all or nothing.
-fn load_registry(files: &[(String, String)]) -> Result<Registry> {
-    Registry::load(files).map_err(|errs| {
-        let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        anyhow!(
-            "standards failed to load (nothing was loaded):\n{}",
-            lines.join("\n")
-        )
-    })
-}
-
-fn pick<'a>(reg: &'a Registry, id: &str) -> Result<&'a Standard> {
+fn pick<'a>(reg: &'a StandardSet, id: &str) -> Result<&'a Standard> {
     reg.get(id).ok_or_else(|| {
         let ids: Vec<&str> = reg.all().iter().map(|s| s.id.as_str()).collect();
         anyhow!("unknown standard `{id}` (known: {})", ids.join(", "))
@@ -294,12 +284,12 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate> {
         .with_context(|| format!("`{s}` is not a date (dd/mm/yyyy)"))
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli, rules: &Rulebook) -> Result<ExitCode> {
     match cli.cmd {
-        Cmd::Standards { cmd } => standards(cli.standards_dir.as_deref(), cmd),
-        Cmd::Policies { cmd } => plan::policies(cmd),
-        Cmd::Plan { cmd } => plan::plan(cmd),
-        Cmd::Targets { cmd } => targets_cmd::run(cmd),
+        Cmd::Standards { cmd } => standards(rules, cmd),
+        Cmd::Policies { cmd } => plan::policies(rules, cmd),
+        Cmd::Plan { cmd } => plan::plan(rules, cmd),
+        Cmd::Targets { cmd } => targets_cmd::run(rules, cmd),
         Cmd::Classify {
             standard,
             households,
@@ -307,8 +297,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
         } => {
-            let reg = registry(cli.standards_dir.as_deref())?;
-            let std = pick(&reg, &standard)?;
+            let reg = rules.standards();
+            let std = pick(reg, &standard)?;
             let fmt = match format {
                 OutFormat::Csv => Format::Csv,
                 OutFormat::Parquet => Format::Parquet,
@@ -357,8 +347,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             household,
             lang,
         } => {
-            let reg = registry(cli.standards_dir.as_deref())?;
-            let std = pick(&reg, &standard)?;
+            let reg = rules.standards();
+            let std = pick(reg, &standard)?;
             let input = read(std, &households, &members, true)?;
             let Ok(i) = input.household_ids.binary_search(&household) else {
                 bail!("household {household} is not in {}", households.display());
@@ -383,8 +373,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             by,
             out,
         } => {
-            let reg = registry(cli.standards_dir.as_deref())?;
-            let std = pick(&reg, &standard)?;
+            let reg = rules.standards();
+            let std = pick(reg, &standard)?;
             let input = read(std, &households, &members, false)?;
             let res = classify(std, &input.batch);
             let weights: Vec<u32> = std.indicators.iter().map(|i| i.weight).collect();
@@ -456,21 +446,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Serve(a) => serve_cmd::serve(a, cli.standards_dir.as_deref()),
-        Cmd::Users(a) => users_cmd::users(a, cli.standards_dir.as_deref()),
-        Cmd::Review(a) => review_cmd::review(a, cli.standards_dir.as_deref()),
-        Cmd::Entitlements(a) => entitle_cmd::entitlements_cmd(a),
-        Cmd::PartnerList(a) => entitle_cmd::partner_cmd(a),
+        Cmd::Serve(a) => serve_cmd::serve(a, rules),
+        Cmd::Users(a) => users_cmd::users(a, rules),
+        Cmd::Review(a) => review_cmd::review(a, rules),
+        Cmd::Entitlements(a) => entitle_cmd::entitlements_cmd(a, rules),
+        Cmd::PartnerList(a) => entitle_cmd::partner_cmd(a, rules),
         Cmd::Import(a) => registry_cmd::import(a),
         Cmd::Export(a) => registry_cmd::export(a),
         Cmd::Template(a) => registry_cmd::template(a),
         Cmd::Backup(a) => registry_cmd::backup(a),
         Cmd::Restore(a) => registry_cmd::restore(a),
-        Cmd::Simulate(a) => simulate_cmd::run(*a, cli.standards_dir.as_deref()),
-        Cmd::Quality(a) => registry_cmd::quality(a, cli.standards_dir.as_deref()),
+        Cmd::Simulate(a) => simulate_cmd::run(*a, rules),
+        Cmd::Quality(a) => registry_cmd::quality(a, rules),
         Cmd::Demo { standard, lang } => {
-            let reg = registry(cli.standards_dir.as_deref())?;
-            let std = pick(&reg, &standard)?;
+            let reg = rules.standards();
+            let std = pick(reg, &standard)?;
             let dir = std::env::temp_dir().join(format!("ansinh-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
             let (h, m) = (dir.join("households.csv"), dir.join("members.csv"));
@@ -535,11 +525,12 @@ fn print_indicators(e: &ansinh_domain::Explanation, lang: Lang) {
     }
 }
 
-fn standards(dir: Option<&Path>, cmd: StandardsCmd) -> Result<ExitCode> {
+fn standards(rules: &Rulebook, cmd: StandardsCmd) -> Result<ExitCode> {
     match cmd {
         StandardsCmd::Check { files } => {
             let loaded = if files.is_empty() {
-                registry(dir).map(|r| r.all().len())
+                // The rulebook loaded at start, so every standard file loads.
+                Ok(rules.standards().all().len())
             } else {
                 let mut v = Vec::new();
                 for p in &files {
@@ -551,20 +542,14 @@ fn standards(dir: Option<&Path>, cmd: StandardsCmd) -> Result<ExitCode> {
                 }
                 // Files that extend a built-in standard are checked together with the built-ins.
                 let ids: Vec<String> = v.iter().filter_map(|(_, t)| toml_id(t)).collect();
-                for (n, t) in builtin::STANDARDS {
+                for (n, t) in &rules.files().standards {
                     if !toml_id(t).is_some_and(|id| ids.contains(&id)) {
-                        v.push((n.to_string(), t.to_string()));
+                        v.push((n.clone(), t.clone()));
                     }
                 }
-                Registry::load(&v).map(|r| r.all().len()).map_err(|errs| {
-                    anyhow!(
-                        "{}",
-                        errs.iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    )
-                })
+                StandardSet::load(&v)
+                    .map(|r| r.all().len())
+                    .map_err(|errs| file_errors(&errs))
             };
             match loaded {
                 Ok(n) => {
@@ -578,7 +563,7 @@ fn standards(dir: Option<&Path>, cmd: StandardsCmd) -> Result<ExitCode> {
             }
         }
         StandardsCmd::List => {
-            let reg = registry(dir)?;
+            let reg = rules.standards();
             println!(
                 "{:<18} {:<24} {:<10} {:>22}  name",
                 "id", "valid", "scope", "poverty line r/u"
@@ -611,8 +596,8 @@ fn standards(dir: Option<&Path>, cmd: StandardsCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         StandardsCmd::Show { id } => {
-            let reg = registry(dir)?;
-            let s = pick(&reg, &id)?;
+            let reg = rules.standards();
+            let s = pick(reg, &id)?;
             println!("{} — {} / {}", s.id, s.name_vi, s.name_en);
             println!("legal basis: {}", s.legal_basis);
             if let Some(p) = &s.extends {
@@ -659,7 +644,7 @@ fn standards(dir: Option<&Path>, cmd: StandardsCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         StandardsCmd::InForce { date, province } => {
-            let reg = registry(dir)?;
+            let reg = rules.standards();
             let d = parse_date(&date)?;
             match reg.in_force(d, province.as_deref()) {
                 Some(s) => {

@@ -8,36 +8,26 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
 
+use ansinh_domain::FileError;
 use ansinh_domain::money::group_thousands;
 use ansinh_domain::policy::forecast::{self, Inputs};
 use ansinh_domain::policy::plan::{self, Plan, Report, Status};
-use ansinh_domain::policy::{Caveat, Exact, PolicyError, PolicySet};
-
-use crate::builtin;
+use ansinh_domain::policy::{Caveat, Exact, PolicySet};
+use ansinh_rulebook::Rulebook;
 
 #[derive(Subcommand)]
 pub enum PoliciesCmd {
     /// List the support policies: validity, unit, amount rule, share, funding.
-    List {
-        /// Folder with reference-values.toml and policy files, instead of the built-in ones.
-        #[arg(long, env = "ANSINH_POLICIES")]
-        policies_dir: Option<PathBuf>,
-    },
+    List,
     /// One policy: legal basis, eligibility, amount rule, and its amount per unit each year.
     Show {
         id: String,
         /// Also print the amount month by month in this year.
         #[arg(long)]
         year: Option<i32>,
-        #[arg(long, env = "ANSINH_POLICIES")]
-        policies_dir: Option<PathBuf>,
     },
-    /// Validate policy files (default: the built-in ones) with the built-in reference values; exit 1 on error.
-    Check {
-        files: Vec<PathBuf>,
-        #[arg(long, env = "ANSINH_POLICIES")]
-        policies_dir: Option<PathBuf>,
-    },
+    /// Validate policy files (default: the rulebook's) with the rulebook's reference values; exit 1 on error.
+    Check { files: Vec<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -52,8 +42,6 @@ pub enum PlanCmd {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "ANSINH_POLICIES")]
-        policies_dir: Option<PathBuf>,
     },
     /// Forecast the budget per policy, year and funding source from planning inputs (counts and targets).
     Forecast {
@@ -61,66 +49,14 @@ pub enum PlanCmd {
         file: String,
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "ANSINH_POLICIES")]
-        policies_dir: Option<PathBuf>,
     },
     /// Budget per policy, year and funding source from the actual beneficiaries of an approved round.
     Budget(crate::entitle_cmd::BudgetArgs),
 }
 
 /// Every error of a failed load, one per line.
-pub(crate) fn errors(errs: &[PolicyError]) -> anyhow::Error {
-    anyhow!(
-        "{}",
-        errs.iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
-}
-
-/// `(file name, text)`.
-type File = (String, String);
-
-fn read_dir(dir: &Path) -> Result<(File, Vec<File>)> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot read the policies folder", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    entries.sort();
-    let mut refs = None;
-    let mut files = Vec::new();
-    for p in entries {
-        let text =
-            std::fs::read_to_string(&p).with_context(|| format!("{}: cannot read", p.display()))?;
-        if p.file_name().is_some_and(|n| n == "reference-values.toml") {
-            refs = Some((p.display().to_string(), text));
-        } else {
-            files.push((p.display().to_string(), text));
-        }
-    }
-    let refs = refs.with_context(|| format!("{}: no reference-values.toml", dir.display()))?;
-    Ok((refs, files))
-}
-
-/// The policy set: the built-in one, or a folder's.
-pub fn load_set(dir: Option<&Path>) -> Result<PolicySet> {
-    let (refs, files) = match dir {
-        Some(d) => read_dir(d)?,
-        None => (
-            (
-                builtin::REFERENCE_VALUES.0.to_string(),
-                builtin::REFERENCE_VALUES.1.to_string(),
-            ),
-            builtin::POLICIES
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect(),
-        ),
-    };
-    PolicySet::load((&refs.0, &refs.1), &files)
-        .map_err(|e| errors(&e).context("policies failed to load (nothing was loaded)"))
+pub(crate) fn errors(errs: &[FileError]) -> anyhow::Error {
+    crate::file_errors(errs)
 }
 
 fn caveats_text(c: &[Caveat]) -> Vec<String> {
@@ -129,10 +65,10 @@ fn caveats_text(c: &[Caveat]) -> Vec<String> {
         .collect()
 }
 
-pub fn policies(cmd: PoliciesCmd) -> Result<ExitCode> {
+pub fn policies(rules: &Rulebook, cmd: PoliciesCmd) -> Result<ExitCode> {
     match cmd {
-        PoliciesCmd::List { policies_dir } => {
-            let set = load_set(policies_dir.as_deref())?;
+        PoliciesCmd::List => {
+            let set = rules.policies();
             println!(
                 "{:<30} {:<24} {:<6} {:<8} {:<6} {:>5}  amount",
                 "id", "valid", "scope", "unit", "per", "share"
@@ -159,12 +95,8 @@ pub fn policies(cmd: PoliciesCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        PoliciesCmd::Show {
-            id,
-            year,
-            policies_dir,
-        } => {
-            let set = load_set(policies_dir.as_deref())?;
+        PoliciesCmd::Show { id, year } => {
+            let set = rules.policies();
             let p = set.get(&id).ok_or_else(|| {
                 let ids: Vec<&str> = set.all().iter().map(|p| p.id.as_str()).collect();
                 anyhow!("unknown policy `{id}` (known: {})", ids.join(", "))
@@ -242,12 +174,10 @@ pub fn policies(cmd: PoliciesCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        PoliciesCmd::Check {
-            files,
-            policies_dir,
-        } => {
+        PoliciesCmd::Check { files } => {
             let loaded = if files.is_empty() {
-                load_set(policies_dir.as_deref()).map(|s| s.all().len())
+                // The rulebook loaded at start, so every policy file loads.
+                Ok(rules.policies().all().len())
             } else {
                 let mut v = Vec::new();
                 for p in &files {
@@ -257,7 +187,8 @@ pub fn policies(cmd: PoliciesCmd) -> Result<ExitCode> {
                             .with_context(|| format!("{}: cannot read", p.display()))?,
                     ));
                 }
-                PolicySet::load(builtin::REFERENCE_VALUES, &v)
+                let (rn, rt) = &rules.files().reference_values;
+                PolicySet::load((rn, rt), &v)
                     .map(|s| s.all().len())
                     .map_err(|e| errors(&e))
             };
@@ -283,7 +214,7 @@ fn percent(x: Exact) -> String {
 }
 
 /// A file's `(name, text)`: a path, or a built-in by id.
-fn source(arg: &str, builtins: &[(&str, &str)]) -> Result<(String, String)> {
+fn source(arg: &str, builtins: &[(String, String)]) -> Result<(String, String)> {
     let p = Path::new(arg);
     if p.exists() {
         let text =
@@ -293,12 +224,12 @@ fn source(arg: &str, builtins: &[(&str, &str)]) -> Result<(String, String)> {
     builtins
         .iter()
         .find(|(n, _)| {
-            *n == arg
+            n == arg
                 || Path::new(n)
                     .file_stem()
                     .is_some_and(|s| s.to_string_lossy() == arg)
         })
-        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .cloned()
         .ok_or_else(|| {
             let ids: Vec<String> = builtins
                 .iter()
@@ -417,19 +348,14 @@ fn report_json(r: &Report) -> serde_json::Value {
     })
 }
 
-pub fn plan(cmd: PlanCmd) -> Result<ExitCode> {
+pub fn plan(rules: &Rulebook, cmd: PlanCmd) -> Result<ExitCode> {
     match cmd {
-        PlanCmd::Budget(a) => crate::entitle_cmd::budget_cmd(a),
-        PlanCmd::Check {
-            file,
-            all,
-            json,
-            policies_dir,
-        } => {
-            let set = load_set(policies_dir.as_deref())?;
-            let (name, text) = source(&file, builtin::PLANS)?;
-            let p = Plan::load(&name, &text, &set).map_err(|e| errors(&e))?;
-            let r = plan::check(&p, &set);
+        PlanCmd::Budget(a) => crate::entitle_cmd::budget_cmd(a, rules),
+        PlanCmd::Check { file, all, json } => {
+            let set = rules.policies();
+            let (name, text) = source(&file, &rules.files().plans)?;
+            let p = Plan::load(&name, &text, set).map_err(|e| errors(&e))?;
+            let r = plan::check(&p, set);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report_json(&r))?);
             } else {
@@ -442,15 +368,11 @@ pub fn plan(cmd: PlanCmd) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        PlanCmd::Forecast {
-            file,
-            json,
-            policies_dir,
-        } => {
-            let set = load_set(policies_dir.as_deref())?;
-            let (name, text) = source(&file, builtin::PLAN_INPUTS)?;
+        PlanCmd::Forecast { file, json } => {
+            let set = rules.policies();
+            let (name, text) = source(&file, &rules.files().plan_inputs)?;
             let inputs = forecast::load_inputs(&name, &text).map_err(|e| errors(&e))?;
-            let f = forecast::forecast(&set, &inputs).map_err(|e| anyhow!(e))?;
+            let f = forecast::forecast(set, &inputs).map_err(|e| anyhow!(e))?;
             if json {
                 print_forecast_json(&inputs, &f)?;
             } else {

@@ -396,11 +396,10 @@ pub fn restore(a: RestoreArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn quality(a: QualityArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
+pub fn quality(a: QualityArgs, rules: &ansinh_rulebook::Rulebook) -> Result<ExitCode> {
     let mut opts = QualityOptions::new(date_or_today(&a.as_of)?);
     if let Some(id) = &a.standard {
-        let reg = crate::registry(standards_dir)?;
-        let std = crate::pick(&reg, id)?;
+        let std = crate::pick(rules.standards(), id)?;
         opts.fields = quality::standard_fields(std);
     }
     let codes: Vec<UnitCode> = a

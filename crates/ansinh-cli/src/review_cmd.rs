@@ -18,6 +18,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use ansinh_domain::registry::{UnitCode, UnitKind};
 use ansinh_domain::review::{RoundKind, Stage, Workflow, WorkflowSet};
+use ansinh_rulebook::Rulebook;
 use ansinh_store::review::{NewRound, ReviewStore, ReviewStoreError, RoundId, Step, StoredRound};
 use ansinh_store::{ChangeContext, Store, StoreError};
 use ansinh_store_postgres::PgStore;
@@ -155,21 +156,21 @@ fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-pub fn review(a: ReviewArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
+pub fn review(a: ReviewArgs, rules: &Rulebook) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
         if is_postgres(&a.database) {
             let s = PgStore::open(&a.database).await.map_err(store_err)?;
-            let out = run(&s, &a, standards_dir).await;
+            let out = run(&s, &a, rules).await;
             s.close().await;
             out
         } else {
             let s = SqliteStore::open(Path::new(&a.database))
                 .await
                 .map_err(store_err)?;
-            let out = run(&s, &a, standards_dir).await;
+            let out = run(&s, &a, rules).await;
             s.close().await;
             out
         }
@@ -189,13 +190,6 @@ fn ctx(a: &ReviewArgs, reason: Option<&str>) -> ChangeContext {
     }
 }
 
-fn workflows() -> Result<WorkflowSet> {
-    WorkflowSet::builtin().map_err(|errs| {
-        let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        anyhow!("review workflows failed to load:\n{}", lines.join("\n"))
-    })
-}
-
 fn workflow_of<'a>(set: &'a WorkflowSet, r: &StoredRound) -> Result<&'a Workflow> {
     set.get(&r.workflow_id, None)
         .ok_or_else(|| anyhow!("unknown review workflow `{}`", r.workflow_id))
@@ -205,11 +199,7 @@ fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-async fn run<S: Store + ReviewStore>(
-    s: &S,
-    a: &ReviewArgs,
-    standards_dir: Option<&Path>,
-) -> Result<ExitCode> {
+async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) -> Result<ExitCode> {
     match &a.cmd {
         ReviewCmd::Open {
             commune,
@@ -222,8 +212,8 @@ async fn run<S: Store + ReviewStore>(
                 Some(d) => crate::parse_date(d)?,
                 None => chrono::Local::now().date_naive(),
             };
-            let reg = crate::registry(standards_dir)?;
-            crate::pick(&reg, standard)?;
+            let reg = rules.standards();
+            crate::pick(reg, standard)?;
             let code = UnitCode::parse(commune).map_err(|e| anyhow!("`{commune}`: {e}"))?;
             let unit = s
                 .unit_at(&code, on)
@@ -241,7 +231,7 @@ async fn run<S: Store + ReviewStore>(
                     "đơn vị {commune} không phải cấp xã / unit {commune} is not a commune-level unit"
                 );
             }
-            let set = workflows()?;
+            let set = rules.workflows();
             let wf = set.in_force(on, None).ok_or_else(|| {
                 anyhow!(
                     "không có quy trình rà soát áp dụng ngày {} / no review workflow in force on {}",
@@ -286,8 +276,8 @@ async fn run<S: Store + ReviewStore>(
         }
         ReviewCmd::Status { round } => {
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = workflows()?;
-            let wf = workflow_of(&set, &r)?;
+            let set = rules.workflows();
+            let wf = workflow_of(set, &r)?;
             let unit = s.unit(r.unit).await.map_err(store_err)?;
             let listed = s.review_list(r.id).await.map_err(review_err)?.len();
             let scored = s.review_forms(r.id).await.map_err(review_err)?.len();
@@ -360,8 +350,8 @@ async fn run<S: Store + ReviewStore>(
         } => {
             let on = crate::parse_date(date)?;
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = workflows()?;
-            let wf = workflow_of(&set, &r)?;
+            let set = rules.workflows();
+            let wf = workflow_of(set, &r)?;
             let c = ctx(a, reason.as_deref());
             let after = s
                 .advance(&c, r.id, to.step(), on, wf)
@@ -379,8 +369,8 @@ async fn run<S: Store + ReviewStore>(
         }
         ReviewCmd::PostedList { round, out } => {
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = workflows()?;
-            let wf = workflow_of(&set, &r)?;
+            let set = rules.workflows();
+            let wf = workflow_of(set, &r)?;
             let today = chrono::Local::now().date_naive();
             let list = ansinh_reports::assemble::posted_list(s, r.id, wf, today)
                 .await
@@ -450,8 +440,8 @@ async fn run<S: Store + ReviewStore>(
         } => {
             need_pdf(out)?;
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = workflows()?;
-            let wf = workflow_of(&set, &r)?;
+            let set = rules.workflows();
+            let wf = workflow_of(set, &r)?;
             let m = ansinh_reports::assemble::minutes(s, r.id, *meeting, wf)
                 .await
                 .map_err(report_err)?;
@@ -475,7 +465,7 @@ async fn run<S: Store + ReviewStore>(
                 .ok_or_else(|| {
                     anyhow!("không có đơn vị mã {commune} / no unit with code {commune}")
                 })?;
-            let reg = crate::registry(standards_dir)?;
+            let reg = rules.standards();
             // The standard of the round names the indicators; the round is found by the assembly.
             let rounds = s.review_rounds(unit.id).await.map_err(review_err)?;
             let std_id = rounds

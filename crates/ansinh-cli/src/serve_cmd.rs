@@ -2,12 +2,13 @@
 //! synthetic demo province on request.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 
+use ansinh_rulebook::Rulebook;
 use ansinh_store_postgres::PgStore;
 use ansinh_store_sqlite::SqliteStore;
 use ansinh_web::demo::{self, DemoSize};
@@ -30,8 +31,10 @@ pub struct ServeArgs {
     insecure_cookies: bool,
 }
 
-pub fn serve(a: ServeArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
-    let registry = crate::registry(standards_dir)?;
+/// Serves the web application with the rulebook loaded at start (`main` refuses to start, before
+/// the database is opened, when a rule file is bad).
+pub fn serve(a: ServeArgs, rules: &Rulebook) -> Result<ExitCode> {
+    let rules = rules.clone();
     let config = Config {
         secure_cookies: !a.insecure_cookies,
         ..Config::default()
@@ -45,27 +48,27 @@ pub fn serve(a: ServeArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
             let store = PgStore::open(&a.database)
                 .await
                 .map_err(|e| anyhow!("[{}] {}", e.code(), e))?;
-            run(store, registry, config, &a).await
+            run(store, rules, config, &a).await
         } else {
             let path = PathBuf::from(a.database.strip_prefix("sqlite:").unwrap_or(&a.database));
             let store = SqliteStore::open(&path)
                 .await
                 .map_err(|e| anyhow!("[{}] {}", e.code(), e))?;
-            run(store, registry, config, &a).await
+            run(store, rules, config, &a).await
         }
     })
 }
 
 async fn run<S: Backend>(
     store: S,
-    registry: ansinh_domain::Registry,
+    rules: Rulebook,
     config: Config,
     a: &ServeArgs,
 ) -> Result<ExitCode> {
     let web = |e: ansinh_web::WebError| anyhow!("[{}] {e}", e.code());
     if a.demo {
         eprintln!("đang nạp dữ liệu mẫu / loading the demo province …");
-        let s = demo::load(&store, &registry, DemoSize::FULL, PasswordCost::Standard)
+        let s = demo::load(&store, &rules, DemoSize::FULL, PasswordCost::Standard)
             .await
             .map_err(web)?;
         if s.loaded {
@@ -88,7 +91,7 @@ async fn run<S: Backend>(
         eprintln!("tài khoản quản trị đầu tiên / first administrator: admin / {pw}");
         eprintln!("(đổi mật khẩu sau khi đăng nhập / change it after logging in)");
     }
-    let app = App::new(store, registry, config);
+    let app = App::new(store, rules, config);
     ansinh_web::serve(app, a.bind, |addr| {
         let host = if addr.ip().is_loopback() {
             format!("localhost:{}", addr.port())

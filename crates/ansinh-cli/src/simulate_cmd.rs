@@ -16,8 +16,9 @@ use ansinh_domain::simulate::{
     Budget, Matrix, MatrixExt, STATES, Simulation, UnitChange, budget_impact, simulate, state_code,
     state_en, state_vi,
 };
-use ansinh_domain::{Registry, Standard};
+use ansinh_domain::{Standard, StandardSet};
 use ansinh_registry_io::simulate::registry_batch;
+use ansinh_rulebook::Rulebook;
 use ansinh_store_any::AnyStore;
 
 use crate::Lang;
@@ -66,30 +67,27 @@ pub struct SimulateArgs {
     json: bool,
     #[arg(long, value_enum, default_value_t = Lang::Vi)]
     lang: Lang,
-    /// Folder of policy files (default: the built-in ones).
-    #[arg(long, env = "ANSINH_POLICIES")]
-    policies_dir: Option<PathBuf>,
 }
 
-/// The base registry plus the scenario file (when `with` is a path), loaded together so the scenario is
-/// validated like any standard and may extend any of them.
-fn load(standards_dir: Option<&Path>, with: &str) -> Result<(Registry, String)> {
+/// The rulebook's standards and scenarios, plus the scenario file (when `with` is a path) loaded
+/// together with the standards so the scenario is validated like any standard and may extend any of them.
+fn load(rules: &Rulebook, with: &str) -> Result<(StandardSet, String)> {
     let path = Path::new(with);
     if path.extension().is_some_and(|x| x == "toml") || path.exists() {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the scenario", path.display()))?;
         let id = crate::toml_id(&text)
             .ok_or_else(|| anyhow!("{}: the scenario has no `id`", path.display()))?;
-        let mut files = crate::standard_files(standards_dir)?;
+        let mut files = rules.files().standards.clone();
         files.push((path.display().to_string(), text));
-        Ok((crate::load_registry(&files)?, id))
+        Ok((crate::load_standards(&files)?, id))
     } else {
-        Ok((crate::registry(standards_dir)?, with.to_string()))
+        Ok((rules.scenarios().clone(), with.to_string()))
     }
 }
 
-pub fn run(a: SimulateArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
-    let (reg, alt_id) = load(standards_dir, &a.with)?;
+pub fn run(a: SimulateArgs, rules: &Rulebook) -> Result<ExitCode> {
+    let (reg, alt_id) = load(rules, &a.with)?;
     let base = crate::pick(&reg, &a.base)?;
     let alt = crate::pick(&reg, &alt_id)?;
     let t0 = Instant::now();
@@ -140,9 +138,9 @@ pub fn run(a: SimulateArgs, standards_dir: Option<&Path>) -> Result<ExitCode> {
     let year = a
         .year
         .unwrap_or_else(|| chrono::Datelike::year(&chrono::Local::now().date_naive()));
-    let set = crate::plan::load_set(a.policies_dir.as_deref())?;
+    let set = rules.policies();
     let budget =
-        budget_impact(&sim, &set, year, a.jurisdiction.as_deref()).map_err(|e| anyhow!(e))?;
+        budget_impact(&sim, set, year, a.jurisdiction.as_deref()).map_err(|e| anyhow!(e))?;
     let tables = tables(&sim, &budget, &names);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&json(&sim, &budget))?);

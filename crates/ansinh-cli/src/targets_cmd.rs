@@ -11,7 +11,6 @@ use clap::Subcommand;
 
 use ansinh_domain::money::group_thousands;
 use ansinh_domain::policy::Exact;
-use ansinh_domain::policy::builtin;
 use ansinh_domain::policy::targets::{
     PlannedYear, StartFrom, TargetPlan, UnitProgress, UnitProjection, progress, project_plan,
 };
@@ -20,6 +19,7 @@ use ansinh_store::review::ReviewStore;
 
 use crate::entitle_cmd::{AsyncStoreFn, block_on};
 use crate::plan::errors;
+use ansinh_rulebook::Rulebook;
 
 #[derive(Subcommand)]
 pub enum TargetsCmd {
@@ -48,20 +48,17 @@ pub enum TargetsCmd {
     },
 }
 
-/// A target file by path, or a built-in one by id.
-pub fn load(file: &str) -> Result<TargetPlan> {
+/// A target file by path, or one of the rulebook's by id.
+pub fn load(rules: &Rulebook, file: &str) -> Result<TargetPlan> {
     let p = Path::new(file);
     if p.exists() {
         let text = std::fs::read_to_string(p).with_context(|| format!("{file}: cannot read"))?;
         return TargetPlan::load(file, &text).map_err(|e| errors(&e));
     }
-    match builtin::target_plan(file) {
-        Some(r) => r.map_err(|e| errors(&e)),
+    match rules.target_plan(file) {
+        Some(p) => Ok(p.clone()),
         None => {
-            let ids: Vec<&str> = builtin::TARGETS
-                .iter()
-                .map(|(n, _)| builtin::id_of(n))
-                .collect();
+            let ids: Vec<&str> = rules.target_ids().collect();
             Err(anyhow!(
                 "{file}: no such file and no built-in target file of that id (known: {})",
                 ids.join(", ")
@@ -234,10 +231,10 @@ impl AsyncStoreFn for Prog<'_> {
     }
 }
 
-pub fn run(cmd: TargetsCmd) -> Result<ExitCode> {
+pub fn run(rules: &Rulebook, cmd: TargetsCmd) -> Result<ExitCode> {
     match cmd {
         TargetsCmd::List => {
-            let plans = builtin::target_plans().map_err(|e| errors(&e))?;
+            let plans = rules.targets();
             println!(
                 "{:<20} {:<11} {:>5} {:<6}  title",
                 "id", "years", "units", "scope"
@@ -265,7 +262,7 @@ pub fn run(cmd: TargetsCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TargetsCmd::Show { file, json } => {
-            let plan = load(&file)?;
+            let plan = load(rules, &file)?;
             let proj = project_plan(&plan).map_err(|e| anyhow!("{file}: {e}"))?;
             if json {
                 println!(
@@ -280,10 +277,7 @@ pub fn run(cmd: TargetsCmd) -> Result<ExitCode> {
         TargetsCmd::Check { files } => {
             let mut failed = false;
             let sources: Vec<(String, String)> = if files.is_empty() {
-                builtin::TARGETS
-                    .iter()
-                    .map(|(n, t)| (n.to_string(), t.to_string()))
-                    .collect()
+                rules.files().targets.clone()
             } else {
                 let mut v = Vec::new();
                 for f in &files {
@@ -317,7 +311,7 @@ pub fn run(cmd: TargetsCmd) -> Result<ExitCode> {
             on,
             json,
         } => {
-            let plan = load(&file)?;
+            let plan = load(rules, &file)?;
             let proj = project_plan(&plan).map_err(|e| anyhow!("{file}: {e}"))?;
             let on = match on.as_deref() {
                 Some(s) => crate::parse_date(s)?,

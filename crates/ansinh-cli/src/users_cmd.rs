@@ -9,13 +9,13 @@
 //! at least 10 characters); it is never stored other than as its argon2id hash.
 
 use std::io::Read;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
 use ansinh_domain::registry::{UnitCode, UnitId};
+use ansinh_rulebook::Rulebook;
 use ansinh_store::accounts::{AccountStore, NewUser, Role, User, UserChange};
 use ansinh_store::{ChangeContext, Store, StoreError};
 use ansinh_store_any::AnyStore;
@@ -120,13 +120,13 @@ fn store_err(e: StoreError) -> anyhow::Error {
     anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e)
 }
 
-pub fn users(a: UsersArgs, _standards_dir: Option<&Path>) -> Result<ExitCode> {
+pub fn users(a: UsersArgs, rules: &Rulebook) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
         let s = AnyStore::open(&a.database).await.map_err(store_err)?;
-        let out = run(&s, &a).await;
+        let out = run(&s, &a, rules).await;
         s.close().await;
         out
     })
@@ -166,13 +166,10 @@ async fn unit_of<S: Store>(s: &S, code: &str) -> Result<UnitId> {
     })
 }
 
-/// An agency named on the command line, checked against the built-in partner lists.
-fn known_agency(agency: Option<&str>) -> Result<Option<String>> {
-    use ansinh_domain::policy::{builtin, partner};
+/// An agency named on the command line, checked against the rulebook's partner lists.
+fn known_agency(rules: &Rulebook, agency: Option<&str>) -> Result<Option<String>> {
     let Some(a) = agency else { return Ok(None) };
-    let set = builtin::policy_set().map_err(|e| anyhow!("{}", e[0]))?;
-    let partners = partner::load(builtin::PARTNERS.0, builtin::PARTNERS.1, &set)
-        .map_err(|e| anyhow!("{}", e[0]))?;
+    let partners = rules.partners();
     if partners.iter().any(|p| p.id == a) {
         return Ok(Some(a.to_string()));
     }
@@ -207,7 +204,7 @@ async fn hash(pw: String) -> Result<String> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> {
+async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs, rules: &Rulebook) -> Result<ExitCode> {
     match &a.cmd {
         UsersCmd::List => {
             let units = s.all_units().await.map_err(store_err)?;
@@ -248,7 +245,7 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
             agency,
             password_stdin,
         } => {
-            let agency = known_agency(agency.as_deref())?;
+            let agency = known_agency(rules, agency.as_deref())?;
             let unit = match unit {
                 Some(code) => Some(unit_of(s, code).await?),
                 None => None,
@@ -288,7 +285,7 @@ async fn run<S: Store + AccountStore>(s: &S, a: &UsersArgs) -> Result<ExitCode> 
             reason,
         } => {
             let u = find(s, username).await?;
-            let agency = match known_agency(agency.as_deref())? {
+            let agency = match known_agency(rules, agency.as_deref())? {
                 Some(a) => Some(a),
                 None => u.agency.clone(),
             };

@@ -146,3 +146,74 @@ fn bad_input_fails_with_file_row_and_column_and_writes_nothing() {
     assert!(!out.exists(), "no output folder for failed input");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A rules folder for one test (removed first when left over).
+fn rules_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ansinh-cli-rules-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("scoring")).unwrap();
+    dir
+}
+
+fn scoring_file() -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scoring/vn-2022-2025-placeholder.toml");
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn serve_refuses_to_start_on_a_broken_scoring_table_before_opening_the_database() {
+    let dir = rules_dir("serve");
+    let bad = scoring_file().replace("deprivation_min = 30", "deprivation_min = \"thirty\"");
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("deprivation_min"))
+        .unwrap()
+        + 1;
+    std::fs::write(dir.join("scoring/broken.toml"), &bad).unwrap();
+    let db = dir.join("never.db");
+    let (ok, _, err) = ansinh(&[
+        "--rules-dir",
+        dir.to_str().unwrap(),
+        "serve",
+        "--database",
+        db.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    let db_created = db.exists();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "{err}");
+    assert!(err.contains(&format!("broken.toml:{line}:")), "{err}");
+    assert!(err.contains("[SCORE_TABLE]"), "{err}");
+    // The reason in both languages.
+    assert!(err.contains("Tệp bảng điểm rà soát không hợp lệ"), "{err}");
+    assert!(err.contains("ansinh does not start"), "{err}");
+    assert!(!db_created, "the database was opened");
+}
+
+#[test]
+fn a_rules_folder_with_only_scoring_keeps_the_built_in_standards() {
+    let dir = rules_dir("only-scoring");
+    let mine = scoring_file()
+        .replace(
+            "id = \"vn-2022-2025-placeholder\"",
+            "id = \"ha-noi-2022-2025\"\njurisdiction = \"01\"",
+        )
+        .replace("placeholder = true", "placeholder = false");
+    std::fs::write(dir.join("scoring/ha-noi.toml"), mine).unwrap();
+    let (ok, out, err) = ansinh(&["--rules-dir", dir.to_str().unwrap(), "standards", "check"]);
+    assert!(ok && out.starts_with("OK: 5"), "{out}{err}");
+    let (ok, out, _) = ansinh(&[
+        "--rules-dir",
+        dir.to_str().unwrap(),
+        "standards",
+        "in-force",
+        "15/06/2024",
+        "--province",
+        "01",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ok);
+    assert_eq!(out.trim(), "hanoi-2022-2025");
+}

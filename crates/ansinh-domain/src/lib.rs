@@ -8,12 +8,14 @@
 pub mod af;
 pub mod aggregate;
 pub mod classify;
+pub mod coded;
 pub mod collation;
 pub mod columnar;
 pub mod compile;
 pub mod eval;
 mod explain_text;
 pub mod expr;
+pub mod file_error;
 pub mod money;
 pub mod policy;
 pub mod registry;
@@ -24,5 +26,7 @@ pub mod standard;
 pub mod text;
 
 pub use classify::{Explanation, Outcome, Results, classify, explain};
+pub use coded::Coded;
 pub use columnar::{Batch, Column};
-pub use standard::{Class, Registry, Standard, StandardError};
+pub use file_error::FileError;
+pub use standard::{Class, Registry, Standard, StandardSet};

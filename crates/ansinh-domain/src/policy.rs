@@ -21,7 +21,6 @@
 //! (`i64`), rounded only by a named rule. Every value marked `unconfirmed = true` (a policy, a parameter, a
 //! reference-value period) travels as a [`Caveat`] into every amount, forecast and plan cell that uses it.
 
-pub mod builtin;
 pub mod eligibility;
 pub mod entitle;
 pub mod exact;
@@ -32,7 +31,6 @@ pub mod plan;
 pub mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -47,101 +45,16 @@ use formula::{Scope, Val};
 
 // ------------------------------------------------------------------ errors and positions
 
-/// A policy, reference-value or plan file that failed to load. Nothing of a failing set is loaded.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct PolicyError {
-    pub file: String,
-    /// 1-based line and column, when known.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// Stable code: `POL_SYNTAX`, `POL_EXPR`, `POL_REF`, `POL_VALUE`, `POL_DATES`, `POL_DUPLICATE`,
-    /// `POL_MISSING`, `PLAN_SYNTAX`, `PLAN_EXPR`, `PLAN_REF`, `PLAN_VALUE`.
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => {
-                write!(f, "{}:{l}:{c}: [{}] {}", self.file, self.code, self.message)
-            }
-            _ => write!(f, "{}: [{}] {}", self.file, self.code, self.message),
-        }
-    }
-}
-
-/// A file's name and text, to turn byte offsets into line and column.
-#[derive(Clone, Copy)]
-pub(crate) struct Origin<'a> {
-    pub file: &'a str,
-    pub src: &'a str,
-}
-
-impl Origin<'_> {
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.src.len());
-        let before = self.src.get(..offset).unwrap_or(self.src);
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
-    }
-    pub fn err(
-        &self,
-        offset: Option<usize>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> PolicyError {
-        let (line, column) = match offset.map(|o| self.line_col(o)) {
-            Some((l, c)) => (Some(l), Some(c)),
-            None => (None, None),
-        };
-        PolicyError {
-            file: self.file.to_string(),
-            line,
-            column,
-            code,
-            message: message.into(),
-        }
-    }
-    /// Byte offset in the file of byte `k` of the string value whose TOML literal spans `span`.
-    pub fn inner_offset(&self, span: std::ops::Range<usize>, k: usize) -> usize {
-        let lit = self.src.get(span.start.min(self.src.len())..).unwrap_or("");
-        let quote = if lit.starts_with("\"\"\"") || lit.starts_with("'''") {
-            match lit.get(3..) {
-                Some(r) if r.starts_with('\n') => 4,
-                Some(r) if r.starts_with("\r\n") => 5,
-                _ => 3,
-            }
-        } else {
-            1
-        };
-        span.start + quote + k
-    }
-    /// The error of an expression found inside the string value at `span`.
-    pub fn expr_err(
-        &self,
-        span: std::ops::Range<usize>,
-        code: &'static str,
-        what: &str,
-        e: &ExprError,
-    ) -> PolicyError {
-        self.err(
-            Some(self.inner_offset(span, e.span.start)),
-            code,
-            format!("{what}: {}", e.message),
-        )
-    }
-    pub fn syntax(&self, code: &'static str, e: &toml::de::Error) -> PolicyError {
-        self.err(e.span().map(|s| s.start), code, e.message().to_string())
-    }
-}
+/// A policy, reference-value, plan, planning-input, target or partner file that failed to load (codes
+/// `POL_*`, `PLAN_*`, `TGT_*`, `PARTNER_*`): the one [`FileError`] of every data file.
+pub use crate::file_error::FileError;
+pub(crate) use crate::file_error::Origin;
 
 pub(crate) fn date_of(
     origin: Origin,
     d: &Spanned<toml::value::Datetime>,
     code: &'static str,
-) -> Result<NaiveDate, PolicyError> {
+) -> Result<NaiveDate, FileError> {
     let bad = || {
         origin.err(
             Some(d.span().start),
@@ -164,7 +77,7 @@ pub(crate) fn exact_of(
     origin: Origin,
     v: &Spanned<toml::Value>,
     code: &'static str,
-) -> Result<Exact, PolicyError> {
+) -> Result<Exact, FileError> {
     let at = Some(v.span().start);
     match v.get_ref() {
         toml::Value::Integer(i) => Ok(Exact::int(*i)),
@@ -279,7 +192,7 @@ struct RefPeriodFile {
 
 impl RefTable {
     /// Loads the reference-value table. Every problem is returned; nothing loads half-way.
-    pub fn load(file: &str, src: &str) -> Result<RefTable, Vec<PolicyError>> {
+    pub fn load(file: &str, src: &str) -> Result<RefTable, Vec<FileError>> {
         let o = Origin { file, src };
         let parsed: RefFile = toml::from_str(src).map_err(|e| vec![o.syntax("POL_SYNTAX", &e)])?;
         let mut errors = Vec::new();
@@ -736,7 +649,7 @@ impl PolicySet {
     pub fn load(
         refs: (&str, &str),
         files: &[(String, String)],
-    ) -> Result<PolicySet, Vec<PolicyError>> {
+    ) -> Result<PolicySet, Vec<FileError>> {
         let refs = RefTable::load(refs.0, refs.1)?;
         let mut errors = Vec::new();
         let mut policies: Vec<Policy> = Vec::new();
@@ -790,7 +703,7 @@ impl PolicySet {
     }
 }
 
-fn build_policy(o: Origin, refs: &RefTable, p: PolicyFile) -> Result<Policy, Vec<PolicyError>> {
+fn build_policy(o: Origin, refs: &RefTable, p: PolicyFile) -> Result<Policy, Vec<FileError>> {
     let mut errors = Vec::new();
     let id = p.id.get_ref().clone();
     let id_at = Some(p.id.span().start);

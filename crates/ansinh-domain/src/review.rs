@@ -13,7 +13,8 @@
 //!   newly escaped for a configurable window; standards.md §8.6).
 //! - [`movement`]: the movement table per unit (start + increases − decreases = end; standards.md §1.4b).
 //!
-//! Everything here is pure: no I/O, dates are given by the caller.
+//! Everything here is pure: no I/O, dates are given by the caller. The built-in workflow and scoring
+//! files are the rulebook's (`ansinh-rulebook`); this module parses the text it is handed.
 
 pub mod meeting;
 pub mod movement;
@@ -34,18 +35,6 @@ pub use scoring::{
 };
 pub use transition::{Transition, YearStatus};
 pub use workflow::{DayCount, Workflow, WorkflowSet};
-
-/// The workflow files shipped with ansinh (`review/*.toml`), compiled in.
-pub const BUILTIN_WORKFLOWS: &[(&str, &str)] = &[(
-    "review/vn-2022-2025.toml",
-    include_str!("../../../review/vn-2022-2025.toml"),
-)];
-
-/// The scoring tables shipped with ansinh (`scoring/*.toml`), compiled in. They are placeholders.
-pub const BUILTIN_SCORING: &[(&str, &str)] = &[(
-    "scoring/vn-2022-2025-placeholder.toml",
-    include_str!("../../../scoring/vn-2022-2025-placeholder.toml"),
-)];
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -120,7 +109,7 @@ pub enum ReviewError {
     MissingAnswer { missing: Vec<String> },
     /// A workflow or scoring file that failed to load.
     #[error("{0}")]
-    Load(LoadError),
+    Load(FileError),
 }
 
 fn expected_en(e: &Option<Stage>) -> String {
@@ -256,74 +245,14 @@ impl ReviewError {
             ReviewError::MissingAnswer { missing } => {
                 format!("phiếu chưa trả lời: {}", missing.join(", "))
             }
-            ReviewError::Load(e) => e.to_string(),
+            ReviewError::Load(e) => e.to_string_vi(),
         }
     }
 }
 
-/// A workflow or scoring file that failed to load; nothing of a failing set is loaded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// `REVIEW_CONFIG` (workflow files) or `SCORE_TABLE` (scoring files).
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => {
-                write!(f, "{}:{l}:{c}: [{}] {}", self.file, self.code, self.message)
-            }
-            _ => write!(f, "{}: [{}] {}", self.file, self.code, self.message),
-        }
-    }
-}
-
-impl LoadError {
-    pub(crate) fn at(
-        file: &str,
-        src: &str,
-        offset: Option<usize>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> LoadError {
-        let (line, column) = match offset {
-            Some(o) => {
-                let before = &src[..o.min(src.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                (Some(line), Some(col))
-            }
-            None => (None, None),
-        };
-        LoadError {
-            file: file.to_string(),
-            line,
-            column,
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn syntax(
-        file: &str,
-        src: &str,
-        code: &'static str,
-        e: &toml::de::Error,
-    ) -> LoadError {
-        LoadError::at(
-            file,
-            src,
-            e.span().map(|s| s.start),
-            code,
-            e.message().to_string(),
-        )
-    }
-}
+/// A workflow (`REVIEW_CONFIG`) or scoring (`SCORE_TABLE`) file that failed to load: the one
+/// [`FileError`] of every data file.
+pub use crate::file_error::FileError;
 
 /// A value of the review data no retrieved source confirms; every result computed from it says so.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,7 @@
 //! Poverty standards as data: the TOML file format, layering (a province on a national standard),
-//! full validation with file/line/column errors, and the registry that picks the standard in force.
+//! full validation with file/line/column errors, and the set of standards that picks the one in force.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use toml::Spanned;
 use crate::compile::{self, Env, Ir};
 use crate::eval::Lines;
 use crate::expr;
+use crate::file_error::{FileError, Origin};
 use crate::schema::Level;
 
 /// The household classes a rule can assign.
@@ -173,29 +173,6 @@ impl Standard {
     }
 }
 
-/// A standard that failed to load. Nothing of a failing file set is loaded.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct StandardError {
-    pub file: String,
-    /// 1-based line and column, when known.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// Stable code, e.g. `STD_SYNTAX`, `STD_EXPR`, `STD_REF`, `STD_RULES`.
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for StandardError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => {
-                write!(f, "{}:{l}:{c}: [{}] {}", self.file, self.code, self.message)
-            }
-            _ => write!(f, "{}: [{}] {}", self.file, self.code, self.message),
-        }
-    }
-}
-
 // ------------------------------------------------------------------ file format
 
 #[derive(Clone, Debug, Deserialize)]
@@ -287,62 +264,12 @@ struct StandardFile {
     drop_indicators: Vec<Spanned<String>>,
 }
 
-/// Where a piece of text came from, to turn byte offsets into file/line/column.
-#[derive(Clone, Copy)]
-struct Origin<'a> {
-    file: &'a str,
-    src: &'a str,
-}
-
-impl Origin<'_> {
-    fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.src.len());
-        let before = &self.src[..offset];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
-    }
-    fn err(
-        &self,
-        offset: Option<usize>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> StandardError {
-        let (line, column) = match offset.map(|o| self.line_col(o)) {
-            Some((l, c)) => (Some(l), Some(c)),
-            None => (None, None),
-        };
-        StandardError {
-            file: self.file.to_string(),
-            line,
-            column,
-            code,
-            message: message.into(),
-        }
-    }
-    /// Byte offset in the file of byte `k` of a string value whose TOML literal spans `span`.
-    fn inner_offset(&self, span: std::ops::Range<usize>, k: usize) -> usize {
-        let lit = &self.src[span.start.min(self.src.len())..];
-        let quote = if lit.starts_with("\"\"\"") || lit.starts_with("'''") {
-            let mut q = 3;
-            if lit[3..].starts_with('\n') {
-                q += 1;
-            } else if lit[3..].starts_with("\r\n") {
-                q += 2;
-            }
-            q
-        } else {
-            1
-        };
-        span.start + quote + k
-    }
-}
-
-fn date_of(origin: Origin, d: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, StandardError> {
+fn date_of(origin: Origin, d: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, FileError> {
     let bad = || {
-        origin.err(
+        origin.err_vi(
             Some(d.span().start),
             "STD_TYPE",
+            "cần một ngày, ví dụ 2022-01-01",
             "expected a date such as 2022-01-01",
         )
     };
@@ -350,11 +277,16 @@ fn date_of(origin: Origin, d: &Spanned<toml::value::Datetime>) -> Result<NaiveDa
     NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32).ok_or_else(bad)
 }
 
-// ------------------------------------------------------------------ registry
+// ------------------------------------------------------------------ the set of standards
 
-/// All loaded standards.
+/// The set of standards.
+///
+/// Old name, to be removed.
+pub type Registry = StandardSet;
+
+/// The set of loaded standards ("registry" means the households only).
 #[derive(Clone, Debug, Default)]
-pub struct Registry {
+pub struct StandardSet {
     standards: Vec<Standard>,
 }
 
@@ -363,10 +295,10 @@ struct Parsed<'a> {
     file: StandardFile,
 }
 
-impl Registry {
+impl StandardSet {
     /// Loads and validates a set of standard files `(file name, contents)`. Either every file loads, or
     /// nothing does and every problem found is returned.
-    pub fn load(files: &[(String, String)]) -> Result<Registry, Vec<StandardError>> {
+    pub fn load(files: &[(String, String)]) -> Result<StandardSet, Vec<FileError>> {
         let mut errors = Vec::new();
         let mut parsed: Vec<Parsed> = Vec::new();
         for (name, src) in files {
@@ -383,9 +315,13 @@ impl Registry {
         let mut by_id: HashMap<&str, usize> = HashMap::new();
         for (i, p) in parsed.iter().enumerate() {
             if let Some(prev) = by_id.insert(p.file.id.as_str(), i) {
-                errors.push(p.origin.err(
+                errors.push(p.origin.err_vi(
                     None,
                     "STD_DUPLICATE",
+                    format!(
+                        "chuẩn nghèo `{}` đã được khai báo trong {}",
+                        p.file.id, parsed[prev].origin.file
+                    ),
                     format!(
                         "standard `{}` is also defined in {}",
                         p.file.id, parsed[prev].origin.file
@@ -406,18 +342,20 @@ impl Registry {
                         chain.push(cur);
                     }
                     Some(_) => {
-                        errors.push(cur.origin.err(
+                        errors.push(cur.origin.err_vi(
                             Some(parent.span().start),
                             "STD_REF",
+                            "các chuẩn nghèo kế thừa lẫn nhau thành vòng",
                             "standards extend each other in a cycle",
                         ));
                         ok = false;
                         break;
                     }
                     None => {
-                        errors.push(cur.origin.err(
+                        errors.push(cur.origin.err_vi(
                             Some(parent.span().start),
                             "STD_REF",
+                            format!("kế thừa chuẩn nghèo không có `{}`", parent.get_ref()),
                             format!("extends unknown standard `{}`", parent.get_ref()),
                         ));
                         ok = false;
@@ -435,7 +373,7 @@ impl Registry {
         }
         if errors.is_empty() {
             standards.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then(a.id.cmp(&b.id)));
-            Ok(Registry { standards })
+            Ok(StandardSet { standards })
         } else {
             Err(errors)
         }
@@ -467,7 +405,7 @@ impl Registry {
 }
 
 /// Merges a layered chain (child first) and compiles it.
-fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
+fn build(chain: &[&Parsed]) -> Result<Standard, Vec<FileError>> {
     let top = chain[0];
     let o = top.origin;
     let mut errors = Vec::new();
@@ -482,9 +420,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     let name = inherit!(name);
     let legal_basis = inherit!(legal_basis);
     let (Some((_, name)), Some((_, legal_basis))) = (name, legal_basis) else {
-        return Err(vec![o.err(
+        return Err(vec![o.err_vi(
             None,
             "STD_MISSING",
+            "chuẩn nghèo cần có `name.vi`, `name.en` và `legal_basis`",
             "a standard needs `name.vi`, `name.en` and `legal_basis`",
         )]);
     };
@@ -496,9 +435,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     {
         Some(d) => date_of(o, d).map_err(|e| vec![e])?,
         None => {
-            return Err(vec![o.err(
+            return Err(vec![o.err_vi(
                 None,
                 "STD_MISSING",
+                "chuẩn nghèo cần có `valid_from` (ngày bắt đầu hiệu lực)",
                 "a standard needs `valid_from`",
             )]);
         }
@@ -512,7 +452,12 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
         None => None,
     };
     if valid_to.is_some_and(|to| to < valid_from) {
-        errors.push(o.err(None, "STD_DATES", "`valid_to` is before `valid_from`"));
+        errors.push(o.err_vi(
+            None,
+            "STD_DATES",
+            "`valid_to` (ngày hết hiệu lực) trước `valid_from` (ngày bắt đầu)",
+            "`valid_to` is before `valid_from`",
+        ));
     }
 
     let mut caveats = Vec::new();
@@ -535,9 +480,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     let mut thresholds = Vec::new();
     for (name, t) in thr {
         if t.rural <= 0 || t.urban <= 0 {
-            errors.push(o.err(
+            errors.push(o.err_vi(
                 None,
                 "STD_VALUE",
+                format!("chuẩn thu nhập `{name}` phải là số dương"),
                 format!("income line `{name}` must be positive"),
             ));
         }
@@ -565,9 +511,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     let inds = inherit!(indicators);
     let rules = inherit!(rules);
     let (Some((_, dims)), Some((io, inds)), Some((ro, rules))) = (dims, inds, rules) else {
-        return Err(vec![o.err(
+        return Err(vec![o.err_vi(
             None,
             "STD_MISSING",
+            "chuẩn nghèo cần có `dimensions`, `indicators` và `rules` (hoặc `extends`)",
             "a standard needs `dimensions`, `indicators` and `rules` (or `extends`)",
         )]);
     };
@@ -599,9 +546,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
         Some((po, v)) => {
             let k = *v.get_ref();
             if !(0..=32).contains(&k) {
-                errors.push(po.err(
+                errors.push(po.err_vi(
                     Some(v.span().start),
                     "STD_VALUE",
+                    "`deficit_cutoff` là số chỉ số thiếu hụt, từ 0 đến 32",
                     "`deficit_cutoff` is a number of indicators, from 0 to 32",
                 ));
             }
@@ -618,18 +566,17 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             .collect(),
         allow_deficits: false,
     };
-    let compile_at =
-        |env: &Env, origin: Origin, text: &Spanned<String>| -> Result<Ir, StandardError> {
-            expr::parse(text.get_ref())
-                .and_then(|node| compile::compile_bool(&node, env))
-                .map_err(|e| {
-                    origin.err(
-                        Some(origin.inner_offset(text.span(), e.span.start)),
-                        "STD_EXPR",
-                        e.message,
-                    )
-                })
-        };
+    let compile_at = |env: &Env, origin: Origin, text: &Spanned<String>| -> Result<Ir, FileError> {
+        expr::parse(text.get_ref())
+            .and_then(|node| compile::compile_bool(&node, env))
+            .map_err(|e| {
+                origin.err(
+                    Some(origin.inner_offset(text.span(), e.span.start)),
+                    "STD_EXPR",
+                    e.message,
+                )
+            })
+    };
 
     let dimensions: Vec<Dimension> = dims
         .iter()
@@ -646,9 +593,13 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             let id = d.get_ref();
             if !inds.iter().any(|i| i.id.get_ref() == id) {
                 let known: Vec<&str> = inds.iter().map(|i| i.id.get_ref().as_str()).collect();
-                errors.push(p.origin.err(
+                errors.push(p.origin.err_vi(
                     Some(d.span().start),
                     "STD_REF",
+                    format!(
+                        "`drop_indicators` nêu chỉ số không có `{id}` (các chỉ số: {})",
+                        known.join(", ")
+                    ),
                     format!(
                         "`drop_indicators` names unknown indicator `{id}` (known: {})",
                         known.join(", ")
@@ -665,9 +616,14 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             continue;
         }
         if !dimensions.iter().any(|d| d.id == *i.dimension.get_ref()) {
-            errors.push(io.err(
+            errors.push(io.err_vi(
                 Some(i.dimension.span().start),
                 "STD_REF",
+                format!(
+                    "chỉ số `{}` thuộc chiều không có `{}`",
+                    i.id.get_ref(),
+                    i.dimension.get_ref()
+                ),
                 format!(
                     "indicator `{}` names unknown dimension `{}`",
                     i.id.get_ref(),
@@ -679,16 +635,18 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
             .iter()
             .any(|x: &Indicator| x.id == *i.id.get_ref())
         {
-            errors.push(io.err(
+            errors.push(io.err_vi(
                 Some(i.id.span().start),
                 "STD_DUPLICATE",
+                format!("chỉ số `{}` được khai báo hai lần", i.id.get_ref()),
                 format!("indicator `{}` is declared twice", i.id.get_ref()),
             ));
         }
         if i.weight == Some(0) {
-            errors.push(io.err(
+            errors.push(io.err_vi(
                 Some(i.id.span().start),
                 "STD_VALUE",
+                "trọng số của chỉ số phải từ 1 trở lên",
                 "an indicator weight must be at least 1",
             ));
         }
@@ -716,9 +674,10 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
         }
     }
     if inds.len() == dropped.len() || inds.len() > 32 {
-        errors.push(io.err(
+        errors.push(io.err_vi(
             None,
             "STD_VALUE",
+            "chuẩn nghèo có từ 1 đến 32 chỉ số",
             "a standard has between 1 and 32 indicators",
         ));
     }
@@ -727,9 +686,13 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     let mut out_rules = Vec::new();
     for r in rules {
         let Some(class) = Class::parse(r.class.get_ref()) else {
-            errors.push(ro.err(
+            errors.push(ro.err_vi(
                 Some(r.class.span().start),
                 "STD_REF",
+                format!(
+                    "loại hộ không có `{}` (các loại: poor, near_poor, average, not_poor)",
+                    r.class.get_ref()
+                ),
                 format!(
                     "unknown class `{}` (known: poor, near_poor, average, not_poor)",
                     r.class.get_ref()
@@ -762,7 +725,12 @@ fn build(chain: &[&Parsed]) -> Result<Standard, Vec<StandardError>> {
     if errors.is_empty() && out_rules.last().is_none_or(|r| r.ir != Ir::BConst(true)) {
         // Point at the `when` of the last rule (no position when there are no rules at all).
         let at = rules.last().map(|r| r.when.span().start);
-        errors.push(ro.err(at, "STD_RULES", "the last classification rule must be `when = \"true\"` so every household gets a class"));
+        errors.push(ro.err_vi(
+            at,
+            "STD_RULES",
+            "quy tắc phân loại cuối cùng phải là `when = \"true\"` để hộ nào cũng được xếp loại",
+            "the last classification rule must be `when = \"true\"` so every household gets a class",
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -7,7 +7,7 @@ mod common;
 
 use ansinh_domain::Class::{Average, NearPoor, NotPoor, Poor};
 use ansinh_domain::classify::{INCOMPLETE, Outcome};
-use ansinh_domain::{Class, Registry, Standard};
+use ansinh_domain::{Class, Standard, StandardSet};
 use common::{
     V, child, class, deprived, elder, explain, household, man, outcome, registry, rural, standard,
     undecided, urban, woman,
@@ -818,7 +818,7 @@ fn deficits_can_be_read_inside_a_member_aggregate() {
             "when = \"monthly_income_vnd <= poverty_line * n and deficits >= 3\"",
             "when = \"monthly_income_vnd <= poverty_line * n and any(member, age >= 0 and deficits >= 3)\"",
         );
-    let reg = Registry::load(&[("bench-2022.toml".to_string(), text)]).expect("loads");
+    let reg = StandardSet::load(&[("bench-2022.toml".to_string(), text)]).expect("loads");
     let std = reg.get("bench-2022").expect("bench-2022");
     let hs = [
         rural(4).income_per_person(1_000_000).with_deficits(3),

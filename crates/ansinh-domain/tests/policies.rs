@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use ansinh_domain::policy::forecast::{self, Inputs, Target};
 use ansinh_domain::policy::plan::{self, Plan, Report, Status};
-use ansinh_domain::policy::{Exact, Funding, PolicyError, PolicySet, Rounding, split_by_shares};
+use ansinh_domain::policy::{Exact, FileError, Funding, PolicySet, Rounding, split_by_shares};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
@@ -694,7 +694,7 @@ proptest! {
 
 // ------------------------------------------------------------------ malformed files
 
-fn load_one(text: &str) -> Vec<PolicyError> {
+fn load_one(text: &str) -> Vec<FileError> {
     let refs = std::fs::read_to_string(root().join("policies/reference-values.toml")).unwrap();
     PolicySet::load(
         ("policies/reference-values.toml", &refs),
@@ -732,11 +732,11 @@ fn malformed_policy_files_are_refused_with_file_line_and_column() {
         (e[0].file.as_str(), e[0].code, e[0].line, e[0].column),
         ("bad.toml", "POL_REF", Some(10), Some(31))
     );
-    assert!(e[0].message.contains("base_salry"));
+    assert!(e[0].en.contains("base_salry"));
     // a float rate is refused: it would not be exact
     let e = load_one(&GOOD.replace("share = \"70%\"", "share = 0.7"));
     assert_eq!((e[0].code, e[0].line), ("POL_VALUE", Some(10)));
-    assert!(e[0].message.contains("as a string"), "{}", e[0]);
+    assert!(e[0].en.contains("as a string"), "{}", e[0]);
     // a bad eligibility value points into the expression
     let e = load_one(&GOOD.replace("status == poor", "status == rich"));
     assert_eq!(
@@ -772,5 +772,5 @@ fn malformed_reference_values_and_plans_are_refused_with_positions() {
     );
     let e = Plan::load("dn.toml", &bad, &s).unwrap_err();
     assert_eq!(e[0].code, "PLAN_EXPR");
-    assert!(e[0].message.contains("unknown name `reduced`"), "{}", e[0]);
+    assert!(e[0].en.contains("unknown name `reduced`"), "{}", e[0]);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use ansinh_domain::classify::INCOMPLETE;
 use ansinh_domain::schema::{AREA, EDUCATION, EnumValue, HOUSING, LABOUR, SEX, TOILET, WATER};
-use ansinh_domain::{Class, Registry, Standard};
+use ansinh_domain::{Class, Standard, StandardSet};
 use common::{Household, Member, V, household, registry};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -498,7 +498,7 @@ proptest! {
         let mut set = files.clone();
         set[i].1 = mutated.clone();
         for attempt in [vec![(files[i].0.clone(), mutated)], set] {
-            match Registry::load(&attempt) {
+            match StandardSet::load(&attempt) {
                 Ok(reg) => {
                     let hs = [common::rural(4).income_per_person(1_000_000).with_deficits(3), common::urban(2)];
                     let b = common::batch(&hs);
@@ -512,7 +512,7 @@ proptest! {
                 Err(errs) => {
                     prop_assert!(!errs.is_empty());
                     for e in &errs {
-                        prop_assert!(!e.message.is_empty());
+                        prop_assert!(!e.en.is_empty() && !e.vi.is_empty());
                         prop_assert!(e.line.is_none() || e.line >= Some(1));
                     }
                 }

@@ -16,8 +16,8 @@ use ansinh_domain::review::movement::HouseholdMove;
 use ansinh_domain::review::transition::{is_newly_escaped, newly_escaped_until};
 use ansinh_domain::review::{
     Action, Complaint, ComplaintOutcome, DayCount, DeprivationForm, Edit, IncomeForm, Meeting,
-    Participant, QuickScreen, ReviewError, Role, Round, RoundKind, ScoringSet, Stage, Tally,
-    Transition, Workflow, WorkflowSet, YearStatus, movement_table,
+    Participant, QuickScreen, ReviewError, Role, Round, RoundKind, Stage, Tally, Transition,
+    Workflow, WorkflowSet, YearStatus, movement_table,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -27,7 +27,11 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn wf() -> Workflow {
-    WorkflowSet::builtin().unwrap().all()[0].clone()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone()
 }
 
 /// A workflow whose periodic review has no consultation step (a province's choice after 2025).
@@ -140,7 +144,7 @@ fn the_builtin_workflow_loads_and_marks_what_is_unconfirmed() {
 
 #[test]
 fn bad_workflow_files_are_refused_with_file_line_and_column() {
-    let (name, src) = ansinh_domain::review::BUILTIN_WORKFLOWS[0];
+    let (name, src) = ansinh_rulebook::builtin::WORKFLOWS[0];
     let bad = src.replace(
         r#"steps = ["listing", "scoring", "meeting", "posting", "complaints", "consultation", "decision"]"#,
         r#"steps = ["listing", "meeting", "scoring", "posting", "decision"]"#,
@@ -154,7 +158,7 @@ fn bad_workflow_files_are_refused_with_file_line_and_column() {
         r#"steps = ["scoring", "posting", "decision"]"#,
     );
     let errs = WorkflowSet::load(&[(name.to_string(), no_meeting)]).unwrap_err();
-    assert!(errs[0].message.contains("`meeting`"), "{}", errs[0]);
+    assert!(errs[0].en.contains("`meeting`"), "{}", errs[0]);
     let typo = src.replace("pass_percent = 50", "pass_percent = 50\npass_pct = 1");
     let errs = WorkflowSet::load(&[(name.to_string(), typo)]).unwrap_err();
     assert_eq!(errs[0].code, "REVIEW_CONFIG");
@@ -164,7 +168,7 @@ fn bad_workflow_files_are_refused_with_file_line_and_column() {
 
 #[test]
 fn a_province_workflow_replaces_the_national_one_for_its_communes() {
-    let (name, src) = ansinh_domain::review::BUILTIN_WORKFLOWS[0];
+    let (name, src) = ansinh_rulebook::builtin::WORKFLOWS[0];
     let mine = src
         .replace(
             "valid_from = 2021-09-01",
@@ -788,7 +792,8 @@ fn std2022() -> &'static ansinh_domain::Standard {
 }
 
 fn placeholder() -> ansinh_domain::review::ScoringTables {
-    ScoringSet::builtin()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.scoring().clone())
         .unwrap()
         .for_standard("vn-2022-2025", None)
         .unwrap()
@@ -1014,8 +1019,10 @@ fn the_quick_screen_excludes_households_meeting_enough_criteria() {
 
 #[test]
 fn a_province_loads_its_own_tables() {
-    let set = ScoringSet::builtin().unwrap();
-    let (_, src) = ansinh_domain::review::BUILTIN_SCORING[0];
+    let set = ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.scoring().clone())
+        .unwrap();
+    let (_, src) = ansinh_rulebook::builtin::SCORING[0];
     let mine = src
         .replace(
             "id = \"vn-2022-2025-placeholder\"",
@@ -1054,7 +1061,7 @@ fn a_province_loads_its_own_tables() {
     let errs = set.with_file("scoring/broken.toml", &broken).unwrap_err();
     assert_eq!(errs[0].code, "SCORE_TABLE");
     assert!(
-        errs[0].message.contains("nt6") && errs[0].line.is_some(),
+        errs[0].en.contains("nt6") && errs[0].line.is_some(),
         "{}",
         errs[0]
     );

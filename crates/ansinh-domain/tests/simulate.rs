@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use ansinh_domain::policy::PolicySet;
 use ansinh_domain::simulate::{INCOMPLETE_STATE, MatrixExt, STATES, budget_impact, simulate};
-use ansinh_domain::{Registry, Standard};
+use ansinh_domain::{Standard, StandardSet};
 use common::{Household, V, batch, rural, standard_files};
 use proptest::prelude::*;
 
@@ -39,12 +39,12 @@ fn toml_files(dir: &str) -> Vec<(String, String)> {
 }
 
 /// The workspace standards and the shipped scenarios, loaded together (as `ansinh simulate` does).
-fn reg() -> &'static Registry {
-    static R: OnceLock<Registry> = OnceLock::new();
+fn reg() -> &'static StandardSet {
+    static R: OnceLock<StandardSet> = OnceLock::new();
     R.get_or_init(|| {
         let mut files = standard_files();
         files.extend(toml_files("simulations"));
-        Registry::load(&files).unwrap_or_else(|e| panic!("{e:?}"))
+        StandardSet::load(&files).unwrap_or_else(|e| panic!("{e:?}"))
     })
 }
 
@@ -226,21 +226,17 @@ fn scenario_keys_are_validated_with_file_line_and_column() {
         "bad.toml".into(),
         "id = \"bad\"\nextends = \"vn-2022-2025\"\ndrop_indicators = [\"info_acces\"]\n".into(),
     ));
-    let e = Registry::load(&files).unwrap_err();
+    let e = StandardSet::load(&files).unwrap_err();
     let e = e.iter().find(|e| e.file == "bad.toml").unwrap();
     assert_eq!((e.code, e.line, e.column), ("STD_REF", Some(3), Some(20)));
-    assert!(
-        e.message.contains("unknown indicator `info_acces`"),
-        "{}",
-        e.message
-    );
+    assert!(e.en.contains("unknown indicator `info_acces`"), "{}", e.en);
 
     let mut files = standard_files();
     files.push((
         "bad.toml".into(),
         "id = \"bad\"\nextends = \"vn-2022-2025\"\ndeficit_cutoff = 40\n".into(),
     ));
-    let e = Registry::load(&files).unwrap_err();
+    let e = StandardSet::load(&files).unwrap_err();
     assert_eq!((e[0].code, e[0].line), ("STD_VALUE", Some(3)));
 
     // A standard whose rules read `deficit_cutoff` without declaring it.
@@ -257,12 +253,12 @@ fn scenario_keys_are_validated_with_file_line_and_column() {
             .replace("id = \"bench-2022\"", "id = \"bad\"")
             .replacen("deficits >= 3", "deficits >= deficit_cutoff", 1),
     ));
-    let e = Registry::load(&files).unwrap_err();
+    let e = StandardSet::load(&files).unwrap_err();
     assert_eq!(e[0].code, "STD_EXPR");
     assert!(
-        e[0].message.contains("does not declare `deficit_cutoff"),
+        e[0].en.contains("does not declare `deficit_cutoff"),
         "{}",
-        e[0].message
+        e[0].en
     );
 }
 

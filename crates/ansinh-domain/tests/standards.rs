@@ -5,7 +5,7 @@
 
 mod common;
 
-use ansinh_domain::{Class, Registry, StandardError};
+use ansinh_domain::{Class, FileError, StandardSet};
 use chrono::NaiveDate;
 
 fn date(s: &str) -> NaiveDate {
@@ -30,7 +30,7 @@ fn every_standard_of_the_workspace_loads_together() {
             "standards/{expected} is missing (found {names:?})"
         );
     }
-    let reg = Registry::load(&files).unwrap_or_else(|errs| {
+    let reg = StandardSet::load(&files).unwrap_or_else(|errs| {
         panic!(
             "{}",
             errs.iter()
@@ -67,7 +67,7 @@ fn each_file_also_loads_with_only_the_standards_it_extends() {
                     .cloned(),
             );
         }
-        if let Err(errs) = Registry::load(&set) {
+        if let Err(errs) = StandardSet::load(&set) {
             panic!(
                 "{name}: {}",
                 errs.iter()
@@ -257,12 +257,12 @@ fn base_with(line: usize, expect: &str, with: &str) -> String {
     s
 }
 
-fn load_one(text: &str) -> Result<Registry, Vec<StandardError>> {
-    Registry::load(&[("test.toml".to_string(), text.to_string())])
+fn load_one(text: &str) -> Result<StandardSet, Vec<FileError>> {
+    StandardSet::load(&[("test.toml".to_string(), text.to_string())])
 }
 
 /// Loads `text`, expecting exactly one error.
-fn the_error(text: &str) -> StandardError {
+fn the_error(text: &str) -> FileError {
     match load_one(text) {
         Ok(_) => panic!("loaded, but should not:\n{text}"),
         Err(mut errs) => {
@@ -272,7 +272,7 @@ fn the_error(text: &str) -> StandardError {
     }
 }
 
-fn at(e: &StandardError) -> (Option<usize>, Option<usize>) {
+fn at(e: &FileError) -> (Option<usize>, Option<usize>) {
     (e.line, e.column)
 }
 
@@ -291,7 +291,7 @@ fn an_unknown_field_is_refused_where_it_is_written() {
         "valid_form = 2022-01-01",
     ));
     assert_eq!(e.code, "STD_SYNTAX");
-    assert!(e.message.contains("valid_form"), "{e}");
+    assert!(e.en.contains("valid_form"), "{e}");
     assert_eq!(at(&e), (Some(5), Some(1)));
     assert_eq!(e.file, "test.toml");
     // Inside an indicator.
@@ -301,7 +301,7 @@ fn an_unknown_field_is_refused_where_it_is_written() {
         "en = \"housing area\"\nweigth = 2",
     ));
     assert_eq!(e.code, "STD_SYNTAX");
-    assert!(e.message.contains("weigth"), "{e}");
+    assert!(e.en.contains("weigth"), "{e}");
     assert_eq!(at(&e), (Some(23), Some(1)));
     // Inside a threshold.
     let e = the_error(&base_with(
@@ -338,7 +338,7 @@ fn a_value_of_the_wrong_type_is_refused_where_it_is_written() {
         "deprived_when = \"floor_area_m2 / n\"",
     ));
     assert_eq!(e.code, "STD_EXPR");
-    assert!(e.message.contains("yes/no"), "{e}");
+    assert!(e.en.contains("yes/no"), "{e}");
     assert_eq!(at(&e), (Some(23), Some(18)));
     // Comparing a coded value with a number.
     let e = the_error(&base_with(
@@ -358,7 +358,7 @@ fn an_unknown_field_name_in_an_expression_is_refused_at_the_name() {
         "deprived_when = \"floor_area < 8 * n\"",
     ));
     assert_eq!(e.code, "STD_EXPR");
-    assert!(e.message.contains("unknown name `floor_area`"), "{e}");
+    assert!(e.en.contains("unknown name `floor_area`"), "{e}");
     assert_eq!(at(&e), (Some(23), Some(18)));
     // Further into the expression, and in a rule.
     let e = the_error(&base_with(
@@ -367,7 +367,7 @@ fn an_unknown_field_name_in_an_expression_is_refused_at_the_name() {
         "when = \"monthly_income_vnd <= povery_line * n and deficits >= 1\"",
     ));
     assert_eq!(e.code, "STD_EXPR");
-    assert!(e.message.contains("unknown name `povery_line`"), "{e}");
+    assert!(e.en.contains("unknown name `povery_line`"), "{e}");
     assert_eq!(at(&e), (Some(28), Some(31)));
     // A member field used without a member aggregate.
     let e = the_error(&base_with(
@@ -385,8 +385,7 @@ fn an_unknown_field_name_in_an_expression_is_refused_at_the_name() {
     ));
     assert_eq!(e.code, "STD_EXPR");
     assert!(
-        e.message
-            .contains("`river` is not a value of `water_source`"),
+        e.en.contains("`river` is not a value of `water_source`"),
         "{e}"
     );
     assert_eq!(at(&e), (Some(24), Some(31)));
@@ -396,7 +395,7 @@ fn an_unknown_field_name_in_an_expression_is_refused_at_the_name() {
 fn a_rule_naming_an_unknown_class_is_refused_at_the_class() {
     let e = the_error(&base_with(27, "class = \"poor\"", "class = \"very_poor\""));
     assert_eq!(e.code, "STD_REF");
-    assert!(e.message.contains("unknown class `very_poor`"), "{e}");
+    assert!(e.en.contains("unknown class `very_poor`"), "{e}");
     assert_eq!(at(&e), (Some(27), Some(9)));
     // An indicator naming an unknown dimension.
     let e = the_error(&base_with(
@@ -441,7 +440,7 @@ fn an_expression_too_deep_or_too_long_is_refused_not_a_crash() {
         ")".repeat(65)
     )));
     assert_eq!(e.code, "STD_EXPR");
-    assert!(e.message.contains("nested"), "{e}");
+    assert!(e.en.contains("nested"), "{e}");
     assert_eq!(at(&e), (Some(23), Some(18 + 64)));
     // 64 are fine.
     assert!(
@@ -461,17 +460,17 @@ fn an_expression_too_deep_or_too_long_is_refused_not_a_crash() {
     // 100,000 terms: refused at the 2001st token (the 1001st `n`, 4 bytes per `n + `), before parsing.
     let e = the_error(&line(vec!["n"; 100_000].join(" + ")));
     assert_eq!(e.code, "STD_EXPR");
-    assert!(e.message.contains("too long"), "{e}");
+    assert!(e.en.contains("too long"), "{e}");
     assert_eq!(at(&e), (Some(23), Some(18 + 4 * 1000)));
 }
 
 #[test]
 fn a_set_with_one_broken_file_loads_nothing() {
     let mut files = common::standard_files();
-    assert!(Registry::load(&files).is_ok());
+    assert!(StandardSet::load(&files).is_ok());
     let broken = base_with(27, "class = \"poor\"", "class = \"very_poor\"");
     files.push(("zz-broken.toml".to_string(), broken));
-    let errs = Registry::load(&files).expect_err("one broken file fails the whole set");
+    let errs = StandardSet::load(&files).expect_err("one broken file fails the whole set");
     assert!(
         errs.iter().all(|e| e.file == "zz-broken.toml"),
         "only the broken file is blamed: {errs:#?}"
@@ -489,7 +488,7 @@ fn a_set_with_one_broken_file_loads_nothing() {
             );
         }
     }
-    let errs = Registry::load(&files).expect_err("a broken national standard fails the set");
+    let errs = StandardSet::load(&files).expect_err("a broken national standard fails the set");
     assert!(
         errs.iter()
             .any(|e| e.file == "vn-2022-2025.toml" && e.code == "STD_EXPR"),
@@ -509,7 +508,7 @@ fn a_set_with_one_broken_file_loads_nothing() {
         .cloned()
         .expect("bench-2022");
     files.push(("bench-copy.toml".to_string(), copy.1));
-    let errs = Registry::load(&files).expect_err("duplicate ids fail the set");
+    let errs = StandardSet::load(&files).expect_err("duplicate ids fail the set");
     assert!(errs.iter().any(|e| e.code == "STD_DUPLICATE"), "{errs:#?}");
 }
 

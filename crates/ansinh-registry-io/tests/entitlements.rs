@@ -16,7 +16,7 @@ use ansinh_domain::registry::{
     UnitId, UnitKind,
 };
 use ansinh_domain::review::{
-    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Tally, WorkflowSet,
+    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Tally,
 };
 use ansinh_domain::standard::Class;
 use ansinh_domain::text::NfcText;
@@ -97,7 +97,11 @@ async fn approved_round<S: Store + ReviewStore>(
     year: i32,
     hs: &[(HouseholdId, HouseholdCode, Class)],
 ) -> RoundId {
-    let w = WorkflowSet::builtin().unwrap().all()[0].clone();
+    let w = ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone();
     let ctx = officer();
     let r = s
         .create_round(

@@ -16,8 +16,8 @@ use ansinh_domain::registry::{
     UnitKind,
 };
 use ansinh_domain::review::{
-    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, ScoringSet, Stage, Tally,
-    Workflow, WorkflowSet, YearStatus,
+    DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Stage, Tally, Workflow,
+    YearStatus,
 };
 use ansinh_domain::standard::{Class, Registry, Standard};
 use ansinh_domain::text::NfcText;
@@ -35,7 +35,11 @@ fn ctx() -> ChangeContext {
 }
 
 fn wf() -> Workflow {
-    WorkflowSet::builtin().unwrap().all()[0].clone()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone()
 }
 
 fn standard() -> Standard {
@@ -86,7 +90,8 @@ fn form(
     better_off: bool,
     deprived: usize,
 ) -> FormInput {
-    let t = ScoringSet::builtin()
+    let t = ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.scoring().clone())
         .unwrap()
         .for_standard("vn-2022-2025", None)
         .unwrap()

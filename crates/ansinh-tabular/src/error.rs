@@ -82,3 +82,15 @@ impl TabularError {
         }
     }
 }
+
+impl ansinh_domain::Coded for TabularError {
+    fn code(&self) -> &'static str {
+        TabularError::code(self)
+    }
+    fn vi(&self) -> String {
+        self.message_vi()
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}

@@ -17,7 +17,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use ansinh_domain::af::alkire_foster;
 use ansinh_domain::aggregate::aggregate;
 use ansinh_domain::schema::FieldId;
-use ansinh_domain::{Registry, Standard, classify};
+use ansinh_domain::{Standard, StandardSet, classify};
 use ansinh_tabular::write::{households_table, units_table};
 use ansinh_tabular::{Format, read_input, write_outputs};
 
@@ -42,7 +42,7 @@ fn bench_standard() -> Standard {
             )
         })
         .collect();
-    Registry::load(&files)
+    StandardSet::load(&files)
         .unwrap()
         .get("bench-2022")
         .unwrap()

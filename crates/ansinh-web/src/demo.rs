@@ -6,7 +6,6 @@
 
 use chrono::NaiveDate;
 
-use ansinh_domain::Registry;
 use ansinh_domain::classify;
 use ansinh_domain::money::Vnd;
 use ansinh_domain::registry::{
@@ -14,6 +13,7 @@ use ansinh_domain::registry::{
     Unit, UnitCode, UnitId, UnitKind, Water,
 };
 use ansinh_domain::text::NfcText;
+use ansinh_rulebook::Rulebook;
 use ansinh_store::accounts::{NewUser, Role};
 use ansinh_store::{
     ChangeContext, ClassificationRecord, ImportBatch, ImportHousehold, ImportIncome, ImportUnit,
@@ -366,7 +366,7 @@ fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, WebError> {
 /// Loads the demo province unless it is there already, and makes sure the demo accounts exist.
 pub async fn load<S: Backend>(
     store: &S,
-    registry: &Registry,
+    rules: &Rulebook,
     size: DemoSize,
     password_cost: PasswordCost,
 ) -> Result<DemoSummary, WebError> {
@@ -479,7 +479,8 @@ pub async fn load<S: Backend>(
         }
         let households = store.households_in_units(&ids).await?;
         for as_of in rounds {
-            let std = registry
+            let std = rules
+                .standards()
                 .in_force(as_of, None)
                 .ok_or_else(|| WebError::Internal(format!("no standard in force on {as_of}")))?;
             let (hids, batch) = batch_of(store, &households, as_of).await?;
@@ -513,7 +514,7 @@ pub async fn load<S: Backend>(
         }
         let mut communes = store.units_on(today, Some(province.id)).await?;
         communes.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
-        crate::demo_review::load(store, registry, &communes, COMMUNE_USERS).await?;
+        crate::demo_review::load(store, rules, &communes, COMMUNE_USERS).await?;
     }
 
     // Accounts: one per role, idempotent.

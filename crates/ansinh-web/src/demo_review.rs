@@ -18,7 +18,8 @@ use ansinh_domain::registry::{Area, HouseholdId, Labour, UnitId};
 use ansinh_domain::review::{
     ComplaintOutcome, Meeting, Participant, Role, RoundKind, ScoringTables, Stage, Tally, Workflow,
 };
-use ansinh_domain::{Class, Explanation, Registry, Standard, explain};
+use ansinh_domain::{Class, Explanation, Standard, explain};
+use ansinh_rulebook::Rulebook;
 use ansinh_store::review::{
     NewRound, Request, RequestForm, ReviewStore, RoundId, Step, StoredRound,
 };
@@ -27,8 +28,7 @@ use ansinh_store::{ChangeContext, Store, StoredHousehold, StoredUnit, batch_of};
 use crate::Backend;
 use crate::error::WebError;
 use crate::review::{
-    FormDraft, Rules, commune_households, form_input, refusal, snapshot_entries, store_meeting,
-    suggest,
+    FormDraft, commune_households, form_input, refusal, snapshot_entries, store_meeting, suggest,
 };
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, WebError> {
@@ -497,21 +497,21 @@ impl<S: Store + ReviewStore> Ctx<'_, S> {
 /// Runs the demo rounds of the communes (in code order), each acted by its officer (`officers`).
 pub(crate) async fn load<S: Backend>(
     store: &S,
-    registry: &Registry,
+    rulebook: &Rulebook,
     communes: &[StoredUnit],
     officers: &[&str],
 ) -> Result<(), WebError> {
-    let rules = Rules::builtin().map_err(internal)?;
     let first_day = date(2024, 10, 1)?;
-    let wf = rules
-        .workflows
+    let wf = rulebook
+        .workflows()
         .in_force(first_day, None)
         .ok_or_else(|| internal("no workflow"))?;
-    let std = registry
+    let std = rulebook
+        .standards()
         .in_force(first_day, None)
         .ok_or_else(|| internal("no standard"))?;
-    let tables = rules
-        .scoring
+    let tables = rulebook
+        .scoring()
         .for_standard(&std.id, Some(crate::demo::PROVINCE_CODE))
         .map_err(internal)?;
     let cx = Ctx {

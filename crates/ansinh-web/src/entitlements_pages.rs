@@ -20,7 +20,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use ansinh_domain::policy::{builtin, partner};
+use ansinh_domain::policy::partner;
 use ansinh_registry_io::entitlements::{self, BeneficiaryList, EntitleError, EntitleOptions};
 use ansinh_store::review::RoundId;
 use ansinh_store::{AuditEvent, Entity};
@@ -65,16 +65,9 @@ fn ent_err(e: EntitleError) -> WebError {
     }
 }
 
+/// The rulebook's partner exports.
 pub(crate) fn partners<S>(app: &App<S>) -> Result<Vec<partner::Partner>, WebError> {
-    let set = app.policies()?;
-    partner::load(builtin::PARTNERS.0, builtin::PARTNERS.1, set).map_err(|e| {
-        WebError::Internal(
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })
+    Ok(app.rules().partners().to_vec())
 }
 
 async fn list_of<S: Backend>(
@@ -91,7 +84,7 @@ async fn list_of<S: Backend>(
         year,
         ..EntitleOptions::default()
     };
-    entitlements::beneficiaries(app.store(), app.policies()?, r.id, &opts)
+    entitlements::beneficiaries(app.store(), app.policies(), r.id, &opts)
         .await
         .map_err(ent_err)
 }
@@ -127,7 +120,7 @@ pub async fn page<S: Backend>(
 ) -> Result<Response, WebError> {
     let l = list_of(&app, &auth, id, q.year).await?;
     let lang = auth.lang;
-    let set = app.policies()?;
+    let set = app.policies();
     let mut rows = Vec::new();
     let mut total = 0i64;
     for pid in &l.policies {
@@ -263,7 +256,7 @@ pub async fn partner_xlsx<S: Backend>(
         year: q.year,
         ..EntitleOptions::default()
     };
-    let l = entitlements::beneficiaries(app.store(), app.policies()?, r.id, &opts)
+    let l = entitlements::beneficiaries(app.store(), app.policies(), r.id, &opts)
         .await
         .map_err(ent_err)?;
     audit_export(&app, &auth, &format!("partner:{}", p.id), &l).await?;

@@ -46,7 +46,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
-use ansinh_domain::{Registry, Standard};
+use ansinh_domain::{Standard, StandardSet};
+use ansinh_rulebook::Rulebook;
 use ansinh_store::Store;
 use ansinh_store::accounts::AccountStore;
 use ansinh_store::review::ReviewStore;
@@ -93,16 +94,13 @@ impl Default for Config {
 
 struct Inner<S> {
     store: S,
-    registry: Registry,
+    /// Every rule, loaded and checked once at start by the caller (`ansinh serve`).
+    rules: Rulebook,
     config: Config,
     limiter: auth::RateLimiter,
     downloads: transfer::Downloads,
-    /// The review workflows and scoring tables (compiled in).
-    review: Result<review::Rules, String>,
-    /// The support policies and dated reference values (compiled in).
-    policies: Result<ansinh_domain::policy::PolicySet, String>,
-    /// The built-in standards with the what-if scenarios layered on them (the simulations page).
-    scenarios: Result<Registry, String>,
+    /// The rulebook's review workflows and scoring tables, as the review operations take them.
+    review: review::Rules,
 }
 
 /// The application state, cheap to clone.
@@ -119,18 +117,22 @@ impl<S> Clone for App<S> {
 }
 
 impl<S: Backend> App<S> {
-    pub fn new(store: S, registry: Registry, config: Config) -> App<S> {
+    /// The application over `store` with the rules loaded at start: the pages, the API and the
+    /// downloads read only this rulebook.
+    pub fn new(store: S, rules: Rulebook, config: Config) -> App<S> {
         let limiter = auth::RateLimiter::new(config.login_failures, config.login_window);
+        let review = review::Rules {
+            workflows: rules.workflows().clone(),
+            scoring: rules.scoring().clone(),
+        };
         App {
             inner: Arc::new(Inner {
                 store,
-                registry,
+                rules,
                 config,
                 limiter,
                 downloads: transfer::Downloads::default(),
-                review: review::Rules::builtin(),
-                policies: plans::load_policies(),
-                scenarios: simulations::load_scenarios(),
+                review,
             }),
         }
     }
@@ -143,8 +145,13 @@ impl<S> App<S> {
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
-    pub fn registry(&self) -> &Registry {
-        &self.inner.registry
+    /// The poverty standards.
+    pub fn registry(&self) -> &StandardSet {
+        self.inner.rules.standards()
+    }
+    /// Every rule the application works by.
+    pub fn rules(&self) -> &Rulebook {
+        &self.inner.rules
     }
     pub(crate) fn limiter(&self) -> &auth::RateLimiter {
         &self.inner.limiter
@@ -153,29 +160,20 @@ impl<S> App<S> {
         &self.inner.downloads
     }
     /// The review workflows and scoring tables.
-    pub fn review_rules(&self) -> Result<&review::Rules, WebError> {
-        self.inner
-            .review
-            .as_ref()
-            .map_err(|e| WebError::Internal(format!("review rules: {e}")))
+    pub fn review_rules(&self) -> &review::Rules {
+        &self.inner.review
     }
     /// The support policies and dated reference values.
-    pub fn policies(&self) -> Result<&ansinh_domain::policy::PolicySet, WebError> {
-        self.inner
-            .policies
-            .as_ref()
-            .map_err(|e| WebError::Internal(format!("policies: {e}")))
+    pub fn policies(&self) -> &ansinh_domain::policy::PolicySet {
+        self.inner.rules.policies()
     }
     /// The standards and what-if scenarios the simulations page offers.
-    pub fn scenarios(&self) -> Result<&Registry, WebError> {
-        self.inner
-            .scenarios
-            .as_ref()
-            .map_err(|e| WebError::Internal(format!("scenarios: {e}")))
+    pub fn scenarios(&self) -> &StandardSet {
+        self.inner.rules.scenarios()
     }
     /// The standard pages classify with on `on`: the configured one, else the national one in force.
     pub fn standard(&self, on: NaiveDate) -> Result<&Standard, WebError> {
-        let reg = &self.inner.registry;
+        let reg = self.inner.rules.standards();
         let s = match &self.inner.config.standard {
             Some(id) => reg.get(id),
             None => reg.in_force(on, None),

@@ -5,8 +5,8 @@
 //! recomputed, findings highlighted with formula and inputs, XLSX) and `/plans/{id}/forecast` (budget per
 //! policy, year and funding source, XLSX).
 //!
-//! Everything is read from the files compiled into the binary ([`ansinh_domain::policy::builtin`], the
-//! same ones `ansinh policies` and `ansinh plan` read). Policies are public-sector planning information:
+//! Everything is read from the rulebook loaded at start ([`crate::App::rules`], the same one
+//! `ansinh policies` and `ansinh plan` read). Policies are public-sector planning information:
 //! every logged-in role reads them ([`Action::ReadPolicies`]); plan checks and forecasts are for
 //! administrators and officers ([`Action::ReadPlans`]). Nothing here writes.
 
@@ -23,9 +23,9 @@ use serde::Deserialize;
 
 use ansinh_domain::policy::forecast::{self, Forecast, Inputs};
 use ansinh_domain::policy::plan::{self, CellCheck, Plan, Report, Status};
-use ansinh_domain::policy::{
-    Caveat, Exact, Per, Policy, PolicyError, PolicySet, builtin, month_start, push_caveat,
-};
+use ansinh_domain::policy::{Caveat, Exact, Per, Policy, PolicySet, month_start, push_caveat};
+
+use ansinh_rulebook::Rulebook;
 
 use crate::auth::{Action, Authorized, today};
 use crate::error::WebError;
@@ -46,18 +46,6 @@ pub fn routes<S: Backend>() -> Router<App<S>> {
         .route("/plans/{id}/check.xlsx", get(check_xlsx::<S>))
         .route("/plans/{id}/forecast", get(forecast_page::<S>))
         .route("/plans/{id}/forecast.xlsx", get(forecast_xlsx::<S>))
-}
-
-/// The built-in policy set, loaded once with the application.
-pub(crate) fn load_policies() -> Result<PolicySet, String> {
-    builtin::policy_set().map_err(|e| joined(&e))
-}
-
-fn joined(errs: &[PolicyError]) -> String {
-    errs.iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 // ------------------------------------------------------------------------------ shared with the API
@@ -244,31 +232,32 @@ pub fn percent(x: Exact, l: Lang) -> String {
 
 /// A built-in plan table and its check.
 pub fn checked_plan<S>(app: &App<S>, id: &str, api: bool) -> Result<(Plan, Report), WebError> {
-    let set = app.policies()?;
-    let plan = builtin::plan(id, set)
-        .ok_or(WebError::NotFound { api })?
-        .map_err(|e| WebError::Internal(format!("plan {id}: {}", joined(&e))))?;
+    let set = app.policies();
+    let plan = app
+        .rules()
+        .plan(id)
+        .cloned()
+        .ok_or(WebError::NotFound { api })?;
     let report = plan::check(&plan, set);
     Ok((plan, report))
 }
 
 /// The planning inputs of `id` (a planning-inputs id, or a plan table that has them) and the forecast.
 pub fn forecast_of<S>(app: &App<S>, id: &str, api: bool) -> Result<(Inputs, Forecast), WebError> {
-    let set = app.policies()?;
-    let inputs = builtin::inputs(id)
-        .ok_or(WebError::NotFound { api })?
-        .map_err(|e| WebError::Internal(format!("planning inputs {id}: {}", joined(&e))))?;
+    let set = app.policies();
+    let inputs = app
+        .rules()
+        .inputs(id)
+        .cloned()
+        .ok_or(WebError::NotFound { api })?;
     let f = forecast::forecast(set, &inputs)
         .map_err(|e| WebError::Internal(format!("forecast {id}: {e}")))?;
     Ok((inputs, f))
 }
 
 /// Whether a plan table (or planning-inputs file) has a forecast.
-pub fn has_forecast(id: &str) -> bool {
-    builtin::FORECAST_OF_PLAN.iter().any(|(p, _)| *p == id)
-        || builtin::PLAN_INPUTS
-            .iter()
-            .any(|(n, _)| builtin::id_of(n) == id)
+pub fn has_forecast(rules: &Rulebook, id: &str) -> bool {
+    rules.has_forecast(id)
 }
 
 pub fn status_label(s: Status, l: Lang) -> &'static str {
@@ -532,7 +521,7 @@ async fn policies_page<S: Backend>(
     auth.require(Action::ReadPolicies)?;
     let l = auth.lang;
     let (on, status) = q.resolve(&app)?;
-    let set = app.policies()?;
+    let set = app.policies();
     let rows = select(set, on, status)
         .into_iter()
         .map(|p| {
@@ -616,7 +605,7 @@ async fn policy_page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPolicies)?;
     let l = auth.lang;
-    let set = app.policies()?;
+    let set = app.policies();
     let p = set.get(&id).ok_or(WebError::NotFound { api: false })?;
     let (periods, period_error) = periods(p, set);
     let caveats = caveat_texts(&all_caveats(p, &periods));
@@ -724,7 +713,7 @@ async fn reference_values_page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPolicies)?;
     let l = auth.lang;
-    let set = app.policies()?;
+    let set = app.policies();
     let values = set
         .refs
         .values
@@ -782,8 +771,8 @@ async fn plans_page<S: Backend>(
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
     let mut plans = Vec::new();
-    for (n, _) in builtin::PLANS {
-        let id = builtin::id_of(n);
+    for loaded in app.rules().plans() {
+        let id = loaded.id.as_str();
         let (p, r) = checked_plan(&app, id, false)?;
         plans.push(PlanRow {
             id: id.to_string(),
@@ -794,14 +783,13 @@ async fn plans_page<S: Backend>(
             cells: r.cells.len(),
             findings: r.findings().count(),
             inconsistent: r.count(Status::Inconsistent) + r.count(Status::Error),
-            forecast: has_forecast(id),
+            forecast: has_forecast(app.rules(), id),
         });
     }
     // Planning inputs that belong to no plan table get their own forecast link.
-    let inputs = builtin::PLAN_INPUTS
-        .iter()
-        .map(|(n, _)| builtin::id_of(n))
-        .filter(|i| !builtin::FORECAST_OF_PLAN.iter().any(|(_, x)| x == i))
+    let inputs = app
+        .rules()
+        .standalone_inputs()
         .map(str::to_string)
         .collect();
     Ok(html(&PlansPage {
@@ -1027,7 +1015,7 @@ async fn check_page<S: Backend>(
                 )
             })
             .collect(),
-        forecast: has_forecast(&plan.id),
+        forecast: has_forecast(app.rules(), &plan.id),
     };
     Ok(html(&page))
 }
@@ -1074,7 +1062,7 @@ async fn forecast_page<S: Backend>(
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
     let (inputs, f) = forecast_of(&app, &id, false)?;
-    let set = app.policies()?;
+    let set = app.policies();
     let pname = |p: &str| set.get(p).map_or(p.to_string(), |x| name(x, l).to_string());
     let per_policy = f.by_policy_year();
     let by_year = f.by_year();
@@ -1416,7 +1404,7 @@ async fn forecast_xlsx<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let (inputs, f) = forecast_of(&app, &id, false)?;
-    let bytes = forecast_workbook(app.policies()?, &inputs, &f)?;
+    let bytes = forecast_workbook(app.policies(), &inputs, &f)?;
     Ok(xlsx_response(&format!("du-bao-kinh-phi-{id}.xlsx"), bytes))
 }
 
@@ -1425,7 +1413,10 @@ mod tests {
     use super::*;
 
     fn set() -> PolicySet {
-        load_policies().unwrap()
+        ansinh_rulebook::Rulebook::builtin()
+            .unwrap()
+            .policies()
+            .clone()
     }
 
     #[test]

@@ -198,7 +198,7 @@ pub async fn policies<S: Backend>(
         status: p.status,
     };
     let (on, status) = q.resolve(&app)?;
-    let set = app.policies()?;
+    let set = app.policies();
     Ok(Json(
         plans::select(set, on, status)
             .into_iter()
@@ -224,7 +224,7 @@ pub async fn policy<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Json<PolicyDetail>, ApiError> {
     auth.require(Action::ReadPolicies)?;
-    let set = app.policies()?;
+    let set = app.policies();
     let p = set
         .get(&id)
         .ok_or(crate::WebError::NotFound { api: true })?;

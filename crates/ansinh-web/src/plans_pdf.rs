@@ -240,7 +240,7 @@ async fn forecast_pdf<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let (inputs, f) = forecast_of(&app, &id, false)?;
-    let set = app.policies()?;
+    let set = app.policies();
     pdf_response(
         &forecast_doc(auth.lang, set, &id, &inputs, &f),
         format!("du-bao-{}.pdf", safe(&id)),

@@ -46,7 +46,7 @@ pub struct Line {
 
 pub fn lines<S>(app: &App<S>, l: Lang, q: &PoliciesQuery) -> Result<Vec<Line>, WebError> {
     let (on, status) = q.resolve(app)?;
-    let set = app.policies()?;
+    let set = app.policies();
     let mut out = Vec::new();
     for p in select(set, on, status) {
         let (ps, _) = periods(p, set);

@@ -218,7 +218,7 @@ fn round_dto<S: Backend>(
     auth: &Authorized,
     r: &StoredRound,
 ) -> Result<RoundDto, ApiError> {
-    let wf = app.review_rules()?.workflow(r)?;
+    let wf = app.review_rules().workflow(r)?;
     let scoped = auth.scoped(app);
     let on = today(app);
     Ok(RoundDto {
@@ -935,7 +935,7 @@ pub async fn meetings<S: Backend>(
         .scoped(&app)
         .round(RoundId(id), ReviewAccess::Read)
         .await?;
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     Ok(Json(
         app.store()
             .review_meetings(r.id)
@@ -1061,7 +1061,7 @@ pub async fn posting<S: Backend>(
         .scoped(&app)
         .round(RoundId(id), ReviewAccess::Read)
         .await?;
-    let wf = app.review_rules()?.workflow(&r)?;
+    let wf = app.review_rules().workflow(&r)?;
     Ok(Json(PostingDto {
         posted_on: r.round.posted_on.map(|d| d.to_string()),
         until: r.round.posting_until(wf).map(|d| d.to_string()),

@@ -111,7 +111,7 @@ pub async fn minutes<S: Backend>(
     Path((id, mid)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let r = round_of(&app, &auth, id).await?;
-    let wf = app.review_rules()?.workflow(&r)?.clone();
+    let wf = app.review_rules().workflow(&r)?.clone();
     let m = assemble::minutes(app.store(), r.id, Some(mid), &wf)
         .await
         .map_err(report_err)?;
@@ -129,7 +129,7 @@ pub async fn posted<S: Backend>(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let r = round_of(&app, &auth, id).await?;
-    let wf = app.review_rules()?.workflow(&r)?.clone();
+    let wf = app.review_rules().workflow(&r)?.clone();
     let p = assemble::posted_list(app.store(), r.id, &wf, today(&app))
         .await
         .map_err(report_err)?;

@@ -267,7 +267,7 @@ async fn load_round<S: Backend>(
         .scoped(app)
         .round(RoundId(id), ReviewAccess::Read)
         .await?;
-    let wf = app.review_rules()?.workflow(&r)?.clone();
+    let wf = app.review_rules().workflow(&r)?.clone();
     Ok((r, wf))
 }
 
@@ -298,7 +298,7 @@ async fn round_rows<S: Backend>(
     rounds: &[StoredRound],
     l: Lang,
 ) -> Result<Vec<RoundRow>, WebError> {
-    let rules = app.review_rules()?;
+    let rules = app.review_rules();
     let day = today(app);
     let mut out = Vec::new();
     for r in rounds.iter().rev() {
@@ -415,7 +415,7 @@ async fn unit_page<S: Backend>(
         .await?;
     let rounds = app.store().review_rounds(c.id).await.map_err(refusal)?;
     let day = today(app);
-    let wf = app.review_rules()?.workflow_on(day)?;
+    let wf = app.review_rules().workflow_on(day)?;
     let (ws, we) = wf.window(chrono::Datelike::year(&day));
     Ok(html(&UnitPage {
         flash,

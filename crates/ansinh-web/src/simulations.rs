@@ -17,12 +17,11 @@ use axum::response::Response;
 use chrono::Datelike;
 use serde::Deserialize;
 
-use ansinh_domain::policy::builtin;
 use ansinh_domain::registry::UnitCode;
 use ansinh_domain::simulate::{
     Budget, MatrixExt, STATES, Simulation, budget_impact, simulate, state_en, state_vi,
 };
-use ansinh_domain::standard::{Registry, Standard};
+use ansinh_domain::standard::Standard;
 use ansinh_registry_io::simulate::{RegistryBatch, registry_batch};
 use ansinh_reports::pdf::{Block, Doc};
 
@@ -46,16 +45,6 @@ pub struct SimQuery {
     pub with: Option<String>,
     pub unit: Option<String>,
     pub year: Option<String>,
-}
-
-/// The built-in standards with the scenarios layered on them, loaded once with the application.
-pub(crate) fn load_scenarios() -> Result<Registry, String> {
-    builtin::scenario_registry().map_err(|e| {
-        e.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
 }
 
 fn name(s: &Standard, l: Lang) -> String {
@@ -120,7 +109,7 @@ pub async fn run<S: Backend>(
     let Some(with) = q.with.as_deref().filter(|w| !w.is_empty()) else {
         return Ok(None);
     };
-    let reg = app.scenarios()?;
+    let reg = app.scenarios();
     let on = today(app);
     let base_id = match q.base.as_deref().filter(|b| !b.is_empty()) {
         Some(b) => b.to_string(),
@@ -166,7 +155,7 @@ pub async fn run<S: Backend>(
         Some(&batch.commune),
         Some(&batch.province),
     );
-    let set = app.policies()?;
+    let set = app.policies();
     let jurisdiction = base
         .jurisdiction
         .clone()
@@ -430,7 +419,7 @@ async fn page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
-    let reg = app.scenarios()?;
+    let reg = app.scenarios();
     let on = today(&app);
     let result = run(&app, &auth, &q).await?;
     let in_force = app.standard(on)?.id.clone();
@@ -441,14 +430,7 @@ async fn page<S: Backend>(
         .as_ref()
         .map(|r| r.alt.id.clone())
         .unwrap_or_default();
-    let scenario_ids: Vec<String> = builtin::SCENARIOS
-        .iter()
-        .filter_map(|(_, t)| {
-            t.lines()
-                .find_map(|ln| ln.strip_prefix("id = \""))
-                .map(|r| r.trim_end_matches('"').to_string())
-        })
-        .collect();
+    let scenario_ids: Vec<String> = app.rules().scenario_ids().to_vec();
     let standards: Vec<(String, String, bool)> = reg
         .all()
         .iter()

@@ -11,10 +11,9 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use ansinh_domain::policy::Exact;
-use ansinh_domain::policy::builtin;
 
 use crate::auth::{Action, Authorized};
-use crate::error::{ApiError, WebError};
+use crate::error::ApiError;
 use crate::targets_pages::{evaluate, plan_of};
 use crate::{App, Backend};
 
@@ -121,18 +120,11 @@ fn r(v: Option<Exact>) -> Option<String> {
     )
 )]
 pub async fn list<S: Backend>(
-    State(_app): State<App<S>>,
+    State(app): State<App<S>>,
     auth: Authorized,
 ) -> Result<Json<Vec<TargetSummary>>, ApiError> {
     auth.require(Action::ReadPlans)?;
-    let plans = builtin::target_plans().map_err(|e| {
-        WebError::Internal(
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let plans = app.rules().targets().to_vec();
     Ok(Json(
         plans
             .into_iter()
@@ -167,7 +159,7 @@ pub async fn detail<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Json<TargetReport>, ApiError> {
     auth.require(Action::ReadPlans)?;
-    let plan = plan_of(&id, true)?;
+    let plan = plan_of(&app, &id, true)?;
     let (prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = prog
         .iter()

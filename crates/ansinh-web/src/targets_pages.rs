@@ -17,7 +17,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use ansinh_domain::policy::Exact;
-use ansinh_domain::policy::builtin;
 use ansinh_domain::policy::targets::{
     StartFrom, Status, TargetPlan, UnitProgress, progress, project_plan,
 };
@@ -38,18 +37,12 @@ pub fn routes<S: Backend>() -> Router<App<S>> {
         .route("/targets/{id}/progress.pdf", get(progress_pdf::<S>))
 }
 
-/// The built-in target file `id`; `api` decides how "not found" is answered.
-pub fn plan_of(id: &str, api: bool) -> Result<TargetPlan, WebError> {
-    match builtin::target_plan(id) {
-        Some(Ok(p)) => Ok(p),
-        Some(Err(e)) => Err(WebError::Internal(
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
-        None => Err(WebError::NotFound { api }),
-    }
+/// The rulebook's target file `id`; `api` decides how "not found" is answered.
+pub fn plan_of<S>(app: &App<S>, id: &str, api: bool) -> Result<TargetPlan, WebError> {
+    app.rules()
+        .target_plan(id)
+        .cloned()
+        .ok_or(WebError::NotFound { api })
 }
 
 /// A plan's progress (each year with its planned figures; the observed side computed for the units in
@@ -134,20 +127,15 @@ fn years_text(p: &TargetPlan) -> String {
 }
 
 async fn list_page<S: Backend>(
-    State(_app): State<App<S>>,
+    State(app): State<App<S>>,
     auth: Authorized,
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
-    let plans = builtin::target_plans()
-        .map_err(|e| {
-            WebError::Internal(
-                e.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?
+    let plans = app
+        .rules()
+        .targets()
+        .to_vec()
         .into_iter()
         .map(|p| PlanRow {
             title: l.pick(&p.title_vi, &p.title_en).to_string(),
@@ -297,7 +285,7 @@ async fn target_page<S: Backend>(
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
     let l = auth.lang;
-    let plan = plan_of(&id, false)?;
+    let plan = plan_of(&app, &id, false)?;
     let (prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(l, &prog, &reach);
     let outside = units.iter().filter(|u| !u.in_reach).count();
@@ -485,7 +473,7 @@ async fn progress_xlsx<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
-    let plan = plan_of(&id, false)?;
+    let plan = plan_of(&app, &id, false)?;
     let (prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(auth.lang, &prog, &reach);
     let bytes = progress_workbook(&plan, &units)?;
@@ -498,7 +486,7 @@ async fn progress_pdf<S: Backend>(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     auth.require(Action::ReadPlans)?;
-    let plan = plan_of(&id, false)?;
+    let plan = plan_of(&app, &id, false)?;
     let (prog, reach) = evaluate(&app, &auth, &plan).await?;
     let units = views(auth.lang, &prog, &reach);
     let pdf = ansinh_reports::pdf::render(&progress_doc(auth.lang, &plan, &units))

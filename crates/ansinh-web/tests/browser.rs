@@ -18,8 +18,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use ansinh_domain::Registry;
 use ansinh_domain::registry::HouseholdCode;
+use ansinh_rulebook::Rulebook;
 use ansinh_store::Store;
 use ansinh_store_sqlite::SqliteStore;
 use ansinh_web::demo::{self, DemoSize};
@@ -27,21 +27,10 @@ use ansinh_web::{App, Config, PasswordCost, router};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn registry() -> Registry {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    Registry::load(&files).unwrap()
+/// The repository's rule folders, read from disk like a province's rules folder.
+fn registry() -> Rulebook {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    Rulebook::load(std::path::Path::new(root)).unwrap()
 }
 
 /// Chromium and its driver, or `None` (skip) outside CI.

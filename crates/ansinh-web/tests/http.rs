@@ -11,11 +11,11 @@ use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use tower::ServiceExt;
 
-use ansinh_domain::Registry;
 use ansinh_domain::registry::{
     Household, HouseholdCode, Member, Relation, Unit, UnitCode, UnitKind,
 };
 use ansinh_domain::text::NfcText;
+use ansinh_rulebook::Rulebook;
 use ansinh_store::ChangeContext;
 use ansinh_store::accounts::{NewUser, Role};
 use ansinh_store_postgres::PgStore;
@@ -23,21 +23,38 @@ use ansinh_store_sqlite::SqliteStore;
 use ansinh_web::demo::{self, DemoSize};
 use ansinh_web::{App, Backend, Config, PasswordCost, router};
 
-fn registry() -> Registry {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    Registry::load(&files).unwrap()
+/// The built-in rules, as the tests read them (the rulebook's).
+mod builtin {
+    use ansinh_domain::StandardSet;
+    use ansinh_domain::policy::PolicySet;
+    use ansinh_domain::policy::forecast::Inputs;
+    use ansinh_domain::policy::plan::Plan;
+    use ansinh_domain::policy::targets::TargetPlan;
+
+    fn rules() -> ansinh_rulebook::Rulebook {
+        ansinh_rulebook::Rulebook::builtin().unwrap()
+    }
+    pub fn policy_set() -> Result<PolicySet, ()> {
+        Ok(rules().policies().clone())
+    }
+    pub fn plan(id: &str, _: &PolicySet) -> Option<Result<Plan, ()>> {
+        rules().plan(id).cloned().map(Ok)
+    }
+    pub fn inputs(id: &str) -> Option<Result<Inputs, ()>> {
+        rules().inputs(id).cloned().map(Ok)
+    }
+    pub fn target_plan(id: &str) -> Option<Result<TargetPlan, ()>> {
+        rules().target_plan(id).cloned().map(Ok)
+    }
+    pub fn scenario_registry() -> Result<StandardSet, ()> {
+        Ok(rules().scenarios().clone())
+    }
+}
+
+/// The repository's rule folders, read from disk like a province's rules folder.
+fn registry() -> Rulebook {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    Rulebook::load(std::path::Path::new(root)).unwrap()
 }
 
 struct T {
@@ -1597,7 +1614,11 @@ async fn review_setup<S: Backend>(
         )
         .await
         .unwrap();
-    let wf = ansinh_domain::review::WorkflowSet::builtin().unwrap().all()[0].clone();
+    let wf = ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone();
     let other = store
         .create_round(
             &ctx,
@@ -1711,6 +1732,7 @@ fn redirected_round(r: &Resp) -> i64 {
 
 fn indicators() -> Vec<String> {
     registry()
+        .standards()
         .get("vn-2022-2025")
         .unwrap()
         .indicators
@@ -3601,7 +3623,7 @@ fn sheet_rows(bytes: &[u8], sheet: usize) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn policies_plan_checks_and_forecasts_in_the_browser_and_the_api() {
-    use ansinh_domain::policy::{builtin, forecast, plan};
+    use ansinh_domain::policy::{forecast, plan};
     let (store, path) = sqlite().await;
     let t = setup(store).await;
     // A partner agency reads the policies like everyone else.
@@ -3909,7 +3931,6 @@ on_both!(entitlements_of_an_approved_round, entitlements_of_a_round);
 /// workbook and the PDF carry the same. The what-if page runs the scenario on the user's units only.
 #[tokio::test]
 async fn targets_progress_and_simulations_in_the_browser() {
-    use ansinh_domain::policy::builtin;
     use ansinh_domain::policy::targets::{Measure, progress, project_plan};
     use ansinh_domain::simulate::{MatrixExt, simulate};
     let (store, path) = sqlite().await;
@@ -4123,7 +4144,7 @@ async fn targets_progress_and_simulations_in_the_browser() {
 /// printed as 1.416 (1.415 recomputed), and the forecast's total.
 #[tokio::test]
 async fn plan_checks_and_forecasts_print() {
-    use ansinh_domain::policy::{builtin, forecast, plan};
+    use ansinh_domain::policy::{forecast, plan};
     use ansinh_web::i18n::Lang;
     use ansinh_web::plans_pdf::{check_doc, forecast_doc};
     let set = builtin::policy_set().unwrap();

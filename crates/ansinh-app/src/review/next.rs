@@ -174,7 +174,7 @@ pub fn access_of(step: Step) -> ReviewAccess {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ansinh_domain::review::{RoundKind, WorkflowSet};
+    use ansinh_domain::review::RoundKind;
     use chrono::NaiveDate;
 
     const EDITS: [Edit; 5] = [
@@ -188,7 +188,10 @@ mod tests {
     /// The rule of the module, checked against the state machine at every step of both kinds.
     #[test]
     fn exactly_what_the_state_machine_accepts_is_offered() {
-        let set = WorkflowSet::builtin().expect("built-in workflows");
+        let set = ansinh_rulebook::Rulebook::builtin()
+            .expect("built-in rules")
+            .workflows()
+            .clone();
         let on = NaiveDate::from_ymd_opt(2025, 10, 1).expect("date");
         let wf = set.in_force(on, None).expect("workflow");
         for kind in [RoundKind::Periodic, RoundKind::Regular] {

@@ -2,24 +2,17 @@
 
 use chrono::NaiveDate;
 
-use ansinh_domain::review::{LoadError, ScoringSet, ScoringTables, Workflow, WorkflowSet};
+use ansinh_domain::review::{ScoringSet, ScoringTables, Workflow, WorkflowSet};
 use ansinh_store::review::StoredRound;
 
 use crate::error::{AppError, AppResult};
 
-/// The review procedures and scoring tables the application uses. Plain data: built in
-/// ([`Rules::builtin`]) or assembled from files by whoever loads them.
+/// The review procedures and scoring tables the application uses. Plain data, taken from the
+/// rulebook the binary loaded at start (`ansinh-rulebook`: built in or `--rules-dir`).
 #[derive(Clone, Debug)]
 pub struct Rules {
     pub workflows: WorkflowSet,
     pub scoring: ScoringSet,
-}
-
-fn load_errors(errs: Vec<LoadError>) -> String {
-    errs.iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// A date as officers write it.
@@ -28,14 +21,6 @@ pub fn dmy(d: NaiveDate) -> String {
 }
 
 impl Rules {
-    /// The workflows and (placeholder) scoring tables compiled into ansinh.
-    pub fn builtin() -> Result<Rules, String> {
-        Ok(Rules {
-            workflows: WorkflowSet::builtin().map_err(load_errors)?,
-            scoring: ScoringSet::builtin().map_err(load_errors)?,
-        })
-    }
-
     /// The workflow a round follows.
     pub fn workflow(&self, r: &StoredRound) -> AppResult<&Workflow> {
         self.workflows

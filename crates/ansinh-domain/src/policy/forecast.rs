@@ -26,7 +26,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::exact::{Exact, Rounding};
-use super::{Caveat, Origin, PolicyError, PolicySet, exact_of, is_ident, push_caveat};
+use super::{Caveat, FileError, Origin, PolicySet, exact_of, is_ident, push_caveat};
 
 /// A reduction target for one year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +291,7 @@ struct CountFile {
 }
 
 /// Reads a planning-inputs file (see the module documentation).
-pub fn load_inputs(file: &str, src: &str) -> Result<Inputs, Vec<PolicyError>> {
+pub fn load_inputs(file: &str, src: &str) -> Result<Inputs, Vec<FileError>> {
     let o = Origin { file, src };
     let f: InputsFile = toml::from_str(src).map_err(|e| vec![o.syntax("POL_SYNTAX", &e)])?;
     let mut errors = Vec::new();

@@ -13,7 +13,7 @@
 
 use serde::Deserialize;
 
-use super::{Names, Origin, PolicyError, PolicySet};
+use super::{FileError, Names, Origin, PolicySet};
 
 /// The values a partner column may show (the key in the file).
 pub const COLUMN_KEYS: &[(&str, &str)] = &[
@@ -70,7 +70,7 @@ struct PartnersFile {
 
 /// Loads the partner definitions; every policy named must exist in `set` and every column key must be one
 /// of [`COLUMN_KEYS`] (`PARTNER_SYNTAX`, `PARTNER_REF`, `PARTNER_VALUE`).
-pub fn load(file: &str, src: &str, set: &PolicySet) -> Result<Vec<Partner>, Vec<PolicyError>> {
+pub fn load(file: &str, src: &str, set: &PolicySet) -> Result<Vec<Partner>, Vec<FileError>> {
     let o = Origin { file, src };
     let parsed: PartnersFile =
         toml::from_str(src).map_err(|e| vec![o.syntax("PARTNER_SYNTAX", &e)])?;

@@ -40,7 +40,7 @@ use crate::expr::{self, ExprError, Node, NodeKind, Span};
 
 use super::exact::{Exact, Rounding};
 use super::formula::{self, Scope, Val};
-use super::{Caveat, Names, Origin, Per, PolicyError, PolicySet, date_of, exact_of, push_caveat};
+use super::{Caveat, FileError, Names, Origin, Per, PolicySet, date_of, exact_of, push_caveat};
 
 /// A printed number, verbatim, with its value and printed precision.
 #[derive(Clone, Debug, PartialEq)]
@@ -258,7 +258,7 @@ const FUNCTIONS: [&str; 13] = [
 
 impl Plan {
     /// Loads and validates a plan file against the policies it names. Every problem is returned.
-    pub fn load(file: &str, src: &str, set: &PolicySet) -> Result<Plan, Vec<PolicyError>> {
+    pub fn load(file: &str, src: &str, set: &PolicySet) -> Result<Plan, Vec<FileError>> {
         let o = Origin { file, src };
         let f: PlanFile = toml::from_str(src).map_err(|e| vec![o.syntax("PLAN_SYNTAX", &e)])?;
         let mut errors = Vec::new();
@@ -378,7 +378,7 @@ impl Plan {
             bases: &bases,
         };
         let compile =
-            |text: &Spanned<String>, what: &str, errors: &mut Vec<PolicyError>| match expr::parse(
+            |text: &Spanned<String>, what: &str, errors: &mut Vec<FileError>| match expr::parse(
                 text.get_ref(),
             )
             .and_then(|n| names.check(&n).map(|_| n))
@@ -459,7 +459,7 @@ impl Plan {
                 .and_then(|t| compile(t, &format!("row `{rid}`"), &mut errors));
             let per_cell = |m: &BTreeMap<String, Spanned<String>>,
                             what: &str,
-                            errors: &mut Vec<PolicyError>| {
+                            errors: &mut Vec<FileError>| {
                 let mut out = BTreeMap::new();
                 for (c, t) in m {
                     if !col_ids.contains(c.as_str()) {

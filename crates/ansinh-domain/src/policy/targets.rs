@@ -41,7 +41,7 @@ use toml::Spanned;
 
 use super::exact::{Exact, Rounding};
 use super::forecast::{ProjectedYear, Target, project};
-use super::{Caveat, Names, Origin, PolicyError};
+use super::{Caveat, FileError, Names, Origin};
 
 /// What a target counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -194,7 +194,7 @@ fn rounding_of(
     o: Origin,
     r: &Option<Spanned<String>>,
     default: Rounding,
-) -> Result<Rounding, PolicyError> {
+) -> Result<Rounding, FileError> {
     match r {
         None => Ok(default),
         Some(r) => Rounding::parse(r.get_ref()).ok_or_else(|| {
@@ -210,7 +210,7 @@ fn rounding_of(
 impl TargetPlan {
     /// Reads and checks a target file: every error names the line and column; nothing of a failing
     /// file is returned.
-    pub fn load(file: &str, src: &str) -> Result<TargetPlan, Vec<PolicyError>> {
+    pub fn load(file: &str, src: &str) -> Result<TargetPlan, Vec<FileError>> {
         let o = Origin { file, src };
         let f: TargetFile = toml::from_str(src).map_err(|e| vec![o.syntax("TGT_SYNTAX", &e)])?;
         let mut errors = Vec::new();
@@ -249,7 +249,7 @@ impl TargetPlan {
                     format!("unit `{code}` is empty or listed twice"),
                 ));
             }
-            let positive = |v: &Option<Spanned<i64>>, what: &str, errors: &mut Vec<PolicyError>| {
+            let positive = |v: &Option<Spanned<i64>>, what: &str, errors: &mut Vec<FileError>| {
                 v.as_ref().and_then(|v| {
                     if *v.get_ref() > 0 {
                         Some(*v.get_ref())
@@ -1070,7 +1070,7 @@ poor = { start = 50, reductions = [10, "1pt"] }
         let bad = TWO_COMMUNES.replace("parts = [\"A\", \"B\"]", "parts = [\"A\", \"C\"]");
         let e = TargetPlan::load("t.toml", &bad).unwrap_err();
         assert_eq!(e[0].code, "TGT_REF");
-        assert!(e[0].message.contains("`C`"), "{e:?}");
+        assert!(e[0].en.contains("`C`"), "{e:?}");
         let bad = TWO_COMMUNES.replace("[10, \"1pt\"]", "[10]");
         let e = TargetPlan::load("t.toml", &bad).unwrap_err();
         assert_eq!(e[0].code, "TGT_VALUE");
@@ -1080,10 +1080,7 @@ poor = { start = 50, reductions = [10, "1pt"] }
             "poor = { start = 50",
         );
         let e = TargetPlan::load("t.toml", &bad).unwrap_err();
-        assert!(
-            e[0].message.contains("needs the unit's `households`"),
-            "{e:?}"
-        );
+        assert!(e[0].en.contains("needs the unit's `households`"), "{e:?}");
         let bad = TWO_COMMUNES.replace("label = \"Xã A\"", "label = \"Xã A\"\ncolour = 1");
         assert_eq!(
             TargetPlan::load("t.toml", &bad).unwrap_err()[0].code,

@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Caveat, LoadError, ReviewError};
+use super::{Caveat, ReviewError};
+use crate::file_error::{FileError, Origin};
 use crate::registry::Area;
 use crate::standard::{Class, Standard};
 
@@ -456,10 +457,10 @@ struct TablesFile {
     quick_screen: Option<QuickScreenFile>,
 }
 
-fn build(file: &str, src: &str) -> Result<ScoringTables, Vec<LoadError>> {
-    let f: TablesFile =
-        toml::from_str(src).map_err(|e| vec![LoadError::syntax(file, src, CODE, &e)])?;
-    let err = |offset: Option<usize>, msg: String| LoadError::at(file, src, offset, CODE, msg);
+fn build(file: &str, src: &str) -> Result<ScoringTables, Vec<FileError>> {
+    let o = Origin { file, src };
+    let f: TablesFile = toml::from_str(src).map_err(|e| vec![o.syntax(CODE, &e)])?;
+    let err = |offset: Option<usize>, msg: String| o.err(offset, CODE, msg);
     let mut errors = Vec::new();
     let mut regions: Vec<Region> = Vec::new();
     for r in &f.regions {
@@ -624,7 +625,7 @@ pub struct ScoringSet {
 
 impl ScoringSet {
     /// Loads `(file name, contents)`: every file loads, or nothing does and every problem is returned.
-    pub fn load(files: &[(String, String)]) -> Result<ScoringSet, Vec<LoadError>> {
+    pub fn load(files: &[(String, String)]) -> Result<ScoringSet, Vec<FileError>> {
         let mut errors = Vec::new();
         let mut tables: Vec<ScoringTables> = Vec::new();
         for (name, src) in files {
@@ -634,10 +635,8 @@ impl ScoringSet {
                         x.id == t.id
                             || (x.standard == t.standard && x.jurisdiction == t.jurisdiction)
                     }) {
-                        errors.push(LoadError::at(
-                            name,
-                            src,
-                            None,
+                        errors.push(FileError::new(
+                            name.as_str(),
                             CODE,
                             format!(
                                 "tables `{}` repeat an id, or a standard and jurisdiction already loaded",
@@ -657,18 +656,9 @@ impl ScoringSet {
         }
     }
 
-    /// The placeholder tables compiled into ansinh.
-    pub fn builtin() -> Result<ScoringSet, Vec<LoadError>> {
-        let files: Vec<(String, String)> = super::BUILTIN_SCORING
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.to_string()))
-            .collect();
-        ScoringSet::load(&files)
-    }
-
     /// Adds a province's own tables (replacing any it had for the same standard); the set is unchanged
     /// when the file fails to load.
-    pub fn with_file(&self, name: &str, src: &str) -> Result<ScoringSet, Vec<LoadError>> {
+    pub fn with_file(&self, name: &str, src: &str) -> Result<ScoringSet, Vec<FileError>> {
         let t = build(name, src)?;
         let mut out = self.clone();
         out.tables

@@ -6,8 +6,9 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::Caveat;
 use super::round::{RoundKind, Stage};
-use super::{Caveat, LoadError};
+use crate::file_error::{FileError, Origin};
 
 const CODE: &str = "REVIEW_CONFIG";
 
@@ -285,10 +286,10 @@ fn month_day(s: &str) -> Option<(u32, u32)> {
 }
 
 /// Builds one workflow from its file.
-fn build(file: &str, src: &str) -> Result<Workflow, Vec<LoadError>> {
-    let f: WorkflowFile =
-        toml::from_str(src).map_err(|e| vec![LoadError::syntax(file, src, CODE, &e)])?;
-    let err = |offset: Option<usize>, msg: String| LoadError::at(file, src, offset, CODE, msg);
+fn build(file: &str, src: &str) -> Result<Workflow, Vec<FileError>> {
+    let o = Origin { file, src };
+    let f: WorkflowFile = toml::from_str(src).map_err(|e| vec![o.syntax(CODE, &e)])?;
+    let err = |offset: Option<usize>, msg: String| o.err(offset, CODE, msg);
     let mut errors = Vec::new();
     let mut caveats = Vec::new();
     let mut days = |name: &str, d: DaysFile| {
@@ -461,7 +462,7 @@ pub struct WorkflowSet {
 
 impl WorkflowSet {
     /// Loads `(file name, contents)`: every file loads, or nothing does and every problem is returned.
-    pub fn load(files: &[(String, String)]) -> Result<WorkflowSet, Vec<LoadError>> {
+    pub fn load(files: &[(String, String)]) -> Result<WorkflowSet, Vec<FileError>> {
         let mut errors = Vec::new();
         let mut workflows: Vec<Workflow> = Vec::new();
         for (name, src) in files {
@@ -471,10 +472,8 @@ impl WorkflowSet {
                         .iter()
                         .any(|x| x.id == w.id && x.jurisdiction == w.jurisdiction)
                     {
-                        errors.push(LoadError::at(
-                            name,
-                            src,
-                            None,
+                        errors.push(FileError::new(
+                            name.as_str(),
                             CODE,
                             format!(
                                 "workflow `{}` is defined twice for the same jurisdiction",
@@ -493,15 +492,6 @@ impl WorkflowSet {
         } else {
             Err(errors)
         }
-    }
-
-    /// The workflows compiled into ansinh.
-    pub fn builtin() -> Result<WorkflowSet, Vec<LoadError>> {
-        let files: Vec<(String, String)> = super::BUILTIN_WORKFLOWS
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.to_string()))
-            .collect();
-        WorkflowSet::load(&files)
     }
 
     pub fn all(&self) -> &[Workflow] {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use ansinh_domain::classify::{INCOMPLETE, Outcome};
 use ansinh_domain::columnar::{FALSE, NULL_CODE, TRUE, UNKNOWN};
 use ansinh_domain::schema::{self, FIELDS, FieldType, Level};
-use ansinh_domain::{Batch, Class, Column, Explanation, Registry, Standard};
+use ansinh_domain::{Batch, Class, Column, Explanation, Standard, StandardSet};
 
 // ------------------------------------------------------------------ the standards of the workspace
 
@@ -41,9 +41,9 @@ pub fn standard_files() -> Vec<(String, String)> {
 }
 
 /// All standards of the workspace, loaded once.
-pub fn registry() -> &'static Registry {
-    static REG: OnceLock<Registry> = OnceLock::new();
-    REG.get_or_init(|| match Registry::load(&standard_files()) {
+pub fn registry() -> &'static StandardSet {
+    static REG: OnceLock<StandardSet> = OnceLock::new();
+    REG.get_or_init(|| match StandardSet::load(&standard_files()) {
         Ok(r) => r,
         Err(errors) => {
             let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

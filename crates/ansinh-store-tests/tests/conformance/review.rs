@@ -10,8 +10,8 @@ use ansinh_domain::registry::{
     Household, HouseholdCode, HouseholdId, Unit, UnitCode, UnitId, UnitKind,
 };
 use ansinh_domain::review::{
-    ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringSet,
-    ScoringTables, Stage, Tally, Transition, Workflow, WorkflowSet, YearStatus,
+    ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringTables,
+    Stage, Tally, Transition, Workflow, YearStatus,
 };
 use ansinh_domain::standard::{Class, Registry};
 use ansinh_domain::text::NfcText;
@@ -65,11 +65,16 @@ fn officer() -> ChangeContext {
 }
 
 fn wf() -> Workflow {
-    WorkflowSet::builtin().unwrap().all()[0].clone()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.workflows().clone())
+        .unwrap()
+        .all()[0]
+        .clone()
 }
 
 fn tables() -> ScoringTables {
-    ScoringSet::builtin()
+    ansinh_rulebook::Rulebook::builtin()
+        .map(|r| r.scoring().clone())
         .unwrap()
         .for_standard("vn-2022-2025", None)
         .unwrap()

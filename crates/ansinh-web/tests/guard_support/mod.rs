@@ -9,27 +9,16 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use tower::ServiceExt;
 
-use ansinh_domain::Registry;
 use ansinh_domain::registry::{HouseholdId, UnitId};
+use ansinh_rulebook::Rulebook;
 use ansinh_store_sqlite::SqliteStore;
 use ansinh_web::demo::{self, DemoSize};
 use ansinh_web::{App, Backend, Config, PasswordCost, route_table, router};
 
-pub fn registry() -> Registry {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../standards");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    Registry::load(&files).unwrap()
+/// The repository's rule folders, read from disk like a province's rules folder.
+pub fn registry() -> Rulebook {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    Rulebook::load(std::path::Path::new(root)).unwrap()
 }
 
 pub async fn sqlite() -> (SqliteStore, std::path::PathBuf) {
