@@ -181,7 +181,7 @@ pub fn form_toml(start: &app::FormStart<'_>, round: RoundId) -> String {
     if let Some(q) = &t.quick_screen {
         o.push_str("\n# Phiếu A: 1 = có / quick screen: 1 = met\n[q]\n");
         for c in &q.criteria {
-            let met = d.quick.iter().any(|x| *x == c.id);
+            let met = d.quick.contains(&c.id);
             o.push_str(&format!(
                 "# {} / {}\n{} = {}\n",
                 c.vi,
