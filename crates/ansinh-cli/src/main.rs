@@ -138,7 +138,7 @@ enum Cmd {
     Restore(registry_cmd::RestoreArgs),
     /// List likely problems: duplicate persons, impossible ages and relations, missing head or income.
     Quality(registry_cmd::QualityArgs),
-    /// Review rounds (rà soát): open, status, advance a step, the list to post at the village house.
+    /// Review rounds (rà soát): every step from opening to approval and reopening, and the printouts.
     Review(review_cmd::ReviewArgs),
     /// What if another standard applied: class changes (from→to), by unit and indicator, budget impact.
     Simulate(Box<simulate_cmd::SimulateArgs>),

@@ -1,28 +1,39 @@
-//! `ansinh review`: the review rounds (rà soát) of a commune from the command line: open a periodic
-//! round, show its state, complete a step, write the list to post at the village house, and print the
-//! outputs (decision lists, certificates, minutes, posted list as PDF; the summary as XLSX or PDF,
-//! through `ansinh-reports`). The
-//! database is `--database` or `ANSINH_DATABASE` (a SQLite file, default `ansinh.db`, or a
-//! `postgres://…` URL), as for the registry commands. Every step goes through the review store, so the
-//! round's state machine refuses what is out of order and nothing is written then.
+//! `ansinh review`: the review rounds (rà soát) of a commune from the command line, every step the web
+//! offers, through the same use cases (`ansinh-app`) and with the same next actions: open a periodic
+//! round, show its state, add households to the list, fill in a household's form, record the village
+//! meeting, complete a step, file and settle complaints, approve (with the snapshot) and reopen; write
+//! the list to post at the village house, and print the outputs (decision lists, certificates,
+//! minutes, posted list as PDF; the summary as XLSX or PDF, through `ansinh-reports`). The database is
+//! `--database` or `ANSINH_DATABASE` (a SQLite file, default `ansinh.db`, or a `postgres://…` URL), as
+//! for the registry commands. The CLI acts as an administrator named by `--actor` (else `$USER`),
+//! recorded in the audit trail. Every step goes through the review store, so the round's state machine
+//! refuses what is out of order and nothing is written then; a refusal is printed with its code in
+//! Vietnamese and English.
 //!
 //! The posted list carries only what the village is meant to see: the head of household's name, the
 //! village and the class. No citizen ID and no date of birth is ever written to it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use ansinh_domain::registry::{UnitCode, UnitKind};
+use ansinh_app::Actor;
+use ansinh_app::review::{self as app, Env, Rules, dmy};
+use ansinh_domain::registry::UnitCode;
 use ansinh_domain::review::{RoundKind, Stage, Workflow, WorkflowSet};
+use ansinh_store::review::{ReviewStore, ReviewStoreError, RoundId, Step, StoredRound};
+use ansinh_store::{Store, StoreError};
+
+mod files;
+mod status;
+mod steps;
 use ansinh_rulebook::Rulebook;
-use ansinh_store::review::{NewRound, ReviewStore, ReviewStoreError, RoundId, Step, StoredRound};
-use ansinh_store::{ChangeContext, Store, StoreError};
-use ansinh_store_postgres::PgStore;
-use ansinh_store_sqlite::SqliteStore;
+use ansinh_store_any::AnyStore;
+use files::{ext, need_pdf, report_err, write_csv, write_file, write_xlsx};
+use steps::app_err;
 
 #[derive(Args, Debug, Clone)]
 pub struct ReviewArgs {
@@ -60,8 +71,119 @@ enum ReviewCmd {
         #[arg(long)]
         list_all: bool,
     },
-    /// The round's step, households, deadlines and the actions allowed next.
+    /// The round's step, households, deadlines, open complaints and the actions allowed next.
     Status { round: i64 },
+    /// Add households of the commune to the round's list (listing step).
+    List {
+        round: i64,
+        /// A household's code (repeat for several).
+        #[arg(long = "household")]
+        households: Vec<String>,
+        /// Every live household of the commune not listed yet.
+        #[arg(long)]
+        all: bool,
+        /// Date (dd/mm/yyyy).
+        #[arg(long)]
+        date: String,
+    },
+    /// Print a household's review form as a TOML file to edit: its latest saved form, else filled in
+    /// from the registry, every characteristic with its options in a comment.
+    FormTemplate {
+        round: i64,
+        #[arg(long)]
+        household: String,
+        /// The survey date of a new form (dd/mm/yyyy); default today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Save a household's review form, scored with the round's tables.
+    ///
+    /// Simplest: `ansinh review form-template R --household CODE > phieu.toml`, correct the file, then
+    /// `ansinh review form R --household CODE --file phieu.toml`. The form starts from the latest saved
+    /// form (or the registry's suggestion), then the file, then each `--set` is applied. Keys, as in the
+    /// web form: `surveyed_on` (dd/mm/yyyy), `region`, `a.<characteristic>=<option>`,
+    /// `b.<indicator>=1|0` (deprived or not), `q.<criterion>=1|0` (quick screen). In the file, write
+    /// `[a]`, `[b]`, `[q]` tables.
+    Form {
+        round: i64,
+        #[arg(long)]
+        household: String,
+        /// A TOML file as written by `form-template`.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// KEY=VALUE, e.g. `--set a.household_size=4 --set b.health_insurance=1`.
+        #[arg(long = "set")]
+        sets: Vec<String>,
+        /// The survey date when the form has none (dd/mm/yyyy); default today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Record the village meeting (at least the workflow's share of attendees must agree with each
+    /// household's result, else the round goes back to scoring and meets again).
+    Meeting {
+        round: i64,
+        /// The village (thôn, tổ dân phố).
+        #[arg(long)]
+        village: String,
+        /// Meeting date (dd/mm/yyyy).
+        #[arg(long)]
+        date: String,
+        /// People present.
+        #[arg(long)]
+        attendees: u32,
+        /// ROLE=Name: chair, secretary, steering_committee, commune_officer, party_secretary,
+        /// mass_organisation, reviewer, fatherland_front, household_representative.
+        #[arg(long = "participant")]
+        participants: Vec<String>,
+        /// CODE=AGREE:DISAGREE, one per household still to agree, e.g. `--vote 110100001=25:3`.
+        #[arg(long = "vote")]
+        votes: Vec<String>,
+    },
+    /// File a complaint about the posted results (while they are posted).
+    Complaint {
+        round: i64,
+        /// The household it is about (default: the list as a whole).
+        #[arg(long)]
+        household: Option<String>,
+        /// Received on (dd/mm/yyyy).
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Settle a complaint (its id: see `status`).
+    Resolve {
+        round: i64,
+        #[arg(long)]
+        complaint: i64,
+        /// upheld (founded: re-surveyed and corrected) or rejected (the result stands).
+        #[arg(long)]
+        outcome: String,
+        /// Resolved on (dd/mm/yyyy).
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The commune's decision: approve the round and store its immutable snapshot.
+    Approve {
+        round: i64,
+        /// Approval date (dd/mm/yyyy).
+        #[arg(long)]
+        date: String,
+    },
+    /// Reopen the round at an earlier step (a new approval makes a new snapshot; the old one is kept).
+    Reopen {
+        round: i64,
+        /// The step: listing, scoring, meeting, posting, complaints, consultation, decision.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        date: String,
+        /// Why (required; recorded in the round's event log and the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
     /// Complete the round's current step.
     Advance {
         round: i64,
@@ -152,41 +274,33 @@ fn store_err(e: StoreError) -> anyhow::Error {
     anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e)
 }
 
-fn is_postgres(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
-}
-
-pub fn review(a: ReviewArgs, rules: &Rulebook) -> Result<ExitCode> {
+pub fn review(a: ReviewArgs, book: &Rulebook) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
-        if is_postgres(&a.database) {
-            let s = PgStore::open(&a.database).await.map_err(store_err)?;
-            let out = run(&s, &a, rules).await;
-            s.close().await;
-            out
-        } else {
-            let s = SqliteStore::open(Path::new(&a.database))
-                .await
-                .map_err(store_err)?;
-            let out = run(&s, &a, rules).await;
-            s.close().await;
-            out
-        }
+        let s = AnyStore::open(&a.database).await.map_err(store_err)?;
+        let out = run(&s, &a, book).await;
+        s.close().await;
+        out
     })
 }
 
-fn ctx(a: &ReviewArgs, reason: Option<&str>) -> ChangeContext {
-    let actor = a
+/// The CLI's actor: an administrator named by `--actor` (else `$USER`), channel `cli`.
+fn actor(a: &ReviewArgs) -> Actor {
+    let name = a
         .actor
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "cli".into());
-    let c = ChangeContext::new(&actor, "cli");
-    match reason {
-        Some(r) => c.because(r),
-        None => c,
+    Actor::admin(&name, "cli")
+}
+
+/// The review's rules out of the rulebook loaded at start (built in or `--rules-dir`).
+fn rules(book: &Rulebook) -> Rules {
+    Rules {
+        workflows: book.workflows().clone(),
+        scoring: book.scoring().clone(),
     }
 }
 
@@ -195,11 +309,14 @@ fn workflow_of<'a>(set: &'a WorkflowSet, r: &StoredRound) -> Result<&'a Workflow
         .ok_or_else(|| anyhow!("unknown review workflow `{}`", r.workflow_id))
 }
 
-fn dmy(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+fn date_or_today(d: Option<&str>) -> Result<NaiveDate> {
+    match d {
+        Some(d) => crate::parse_date(d),
+        None => Ok(chrono::Local::now().date_naive()),
+    }
 }
 
-async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) -> Result<ExitCode> {
+async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, book: &Rulebook) -> Result<ExitCode> {
     match &a.cmd {
         ReviewCmd::Open {
             commune,
@@ -208,12 +325,9 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
             date,
             list_all,
         } => {
-            let on = match date {
-                Some(d) => crate::parse_date(d)?,
-                None => chrono::Local::now().date_naive(),
-            };
-            let reg = rules.standards();
-            crate::pick(reg, standard)?;
+            let on = date_or_today(date.as_deref())?;
+            let reg = book.standards().clone();
+            crate::pick(&reg, standard)?;
             let code = UnitCode::parse(commune).map_err(|e| anyhow!("`{commune}`: {e}"))?;
             let unit = s
                 .unit_at(&code, on)
@@ -231,39 +345,24 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
                     "đơn vị {commune} không phải cấp xã / unit {commune} is not a commune-level unit"
                 );
             }
-            let set = rules.workflows();
-            let wf = set.in_force(on, None).ok_or_else(|| {
-                anyhow!(
-                    "không có quy trình rà soát áp dụng ngày {} / no review workflow in force on {}",
-                    dmy(on),
-                    dmy(on)
-                )
-            })?;
-            let c = ctx(a, None);
-            let new = NewRound {
-                kind: RoundKind::Periodic,
-                unit: unit.id,
-                year: *year,
-                standard_id: standard.clone(),
-                on,
-                request: None,
+            let rules = rules(book);
+            let env = Env {
+                store: s,
+                rules: &rules,
+                standards: &reg,
             };
-            let r = s.create_round(&c, &new, wf).await.map_err(review_err)?;
-            let mut listed = 0usize;
-            if *list_all {
-                let mut units = vec![unit.id];
-                for v in s.units_on(on, Some(unit.id)).await.map_err(store_err)? {
-                    if v.unit.kind == UnitKind::Village {
-                        units.push(v.id);
-                    }
-                }
-                for h in s.households_in_units(&units).await.map_err(store_err)? {
-                    s.add_to_list(&c, r.id, h.id, on)
-                        .await
-                        .map_err(review_err)?;
-                    listed += 1;
-                }
-            }
+            let r = app::open_periodic(
+                &env,
+                &actor(a),
+                unit.id,
+                *year,
+                on,
+                Some(standard),
+                *list_all,
+            )
+            .await
+            .map_err(app_err)?;
+            let listed = s.review_list(r.id).await.map_err(review_err)?.len();
             eprintln!(
                 "đã mở đợt rà soát định kỳ {} năm {year} của {} ({listed} hộ trong danh sách) / opened periodic review round {} of {year} for {} ({listed} households listed)",
                 r.id,
@@ -275,71 +374,7 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
             Ok(ExitCode::SUCCESS)
         }
         ReviewCmd::Status { round } => {
-            let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = rules.workflows();
-            let wf = workflow_of(set, &r)?;
-            let unit = s.unit(r.unit).await.map_err(store_err)?;
-            let listed = s.review_list(r.id).await.map_err(review_err)?.len();
-            let scored = s.review_forms(r.id).await.map_err(review_err)?.len();
-            let open_complaints = s
-                .complaints(r.id)
-                .await
-                .map_err(review_err)?
-                .iter()
-                .filter(|c| c.resolved.is_none())
-                .count();
-            let today = chrono::Local::now().date_naive();
-            println!(
-                "Đợt rà soát / round {}: {} / {} {}, {} ({})",
-                r.id,
-                r.round.kind.vi(),
-                r.round.kind.en(),
-                r.round.year,
-                unit.unit.name.as_str(),
-                unit.unit.code
-            );
-            println!(
-                "Chuẩn / standard: {}; quy trình / workflow: {}",
-                r.standard_id, r.workflow_id
-            );
-            println!(
-                "Bước / step: {} / {} (từ / since {})",
-                r.round.stage.vi(),
-                r.round.stage.en(),
-                dmy(r.round.stage_since)
-            );
-            println!(
-                "Hộ / households: {listed} trong danh sách / listed, {scored} đã chấm điểm / scored, {open_complaints} khiếu nại chưa giải quyết / open complaints"
-            );
-            println!(
-                "Lần họp / meetings: {}, lần phê duyệt / approvals: {}, lần mở lại / reopenings: {}",
-                r.round.meetings, r.round.approvals, r.round.reopenings
-            );
-            let deadlines = r.round.deadlines(wf);
-            if deadlines.is_empty() {
-                println!("Hạn / deadlines: không có / none");
-            }
-            for d in &deadlines {
-                let overdue = if d.overdue(today) {
-                    " — QUÁ HẠN / OVERDUE"
-                } else {
-                    ""
-                };
-                let unconfirmed = if d.unconfirmed.is_some() {
-                    " (số ngày chưa xác nhận / days count UNCONFIRMED)"
-                } else {
-                    ""
-                };
-                println!(
-                    "Hạn / deadline: {} / {}: {}{overdue}{unconfirmed}",
-                    d.vi,
-                    d.en,
-                    dmy(d.due)
-                );
-            }
-            for (cmd, vi, en) in next_actions(&r, wf) {
-                println!("Tiếp theo / next: {vi} / {en}{cmd}");
-            }
+            status::status(s, book.workflows(), *round).await?;
             Ok(ExitCode::SUCCESS)
         }
         ReviewCmd::Advance {
@@ -350,13 +385,15 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
         } => {
             let on = crate::parse_date(date)?;
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = rules.workflows();
-            let wf = workflow_of(set, &r)?;
-            let c = ctx(a, reason.as_deref());
-            let after = s
-                .advance(&c, r.id, to.step(), on, wf)
+            let (rules, reg) = (rules(book), book.standards().clone());
+            let env = Env {
+                store: s,
+                rules: &rules,
+                standards: &reg,
+            };
+            let after = app::advance(&env, &actor(a), r.id, to.step(), on, reason.as_deref())
                 .await
-                .map_err(review_err)?;
+                .map_err(app_err)?;
             println!(
                 "Đợt rà soát / round {}: {} / {} → {} / {}",
                 after.id,
@@ -367,9 +404,26 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
             );
             Ok(ExitCode::SUCCESS)
         }
+        ReviewCmd::List { .. }
+        | ReviewCmd::FormTemplate { .. }
+        | ReviewCmd::Form { .. }
+        | ReviewCmd::Meeting { .. }
+        | ReviewCmd::Complaint { .. }
+        | ReviewCmd::Resolve { .. }
+        | ReviewCmd::Approve { .. }
+        | ReviewCmd::Reopen { .. } => {
+            let (rules, reg) = (rules(book), book.standards().clone());
+            let env = Env {
+                store: s,
+                rules: &rules,
+                standards: &reg,
+            };
+            steps::run(&env, &actor(a), &a.cmd).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         ReviewCmd::PostedList { round, out } => {
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = rules.workflows();
+            let set = book.workflows();
             let wf = workflow_of(set, &r)?;
             let today = chrono::Local::now().date_naive();
             let list = ansinh_reports::assemble::posted_list(s, r.id, wf, today)
@@ -440,7 +494,7 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
         } => {
             need_pdf(out)?;
             let r = s.review_round(RoundId(*round)).await.map_err(review_err)?;
-            let set = rules.workflows();
+            let set = book.workflows();
             let wf = workflow_of(set, &r)?;
             let m = ansinh_reports::assemble::minutes(s, r.id, *meeting, wf)
                 .await
@@ -465,7 +519,7 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
                 .ok_or_else(|| {
                     anyhow!("không có đơn vị mã {commune} / no unit with code {commune}")
                 })?;
-            let reg = rules.standards();
+            let reg = book.standards().clone();
             // The standard of the round names the indicators; the round is found by the assembly.
             let rounds = s.review_rounds(unit.id).await.map_err(review_err)?;
             let std_id = rounds
@@ -499,151 +553,4 @@ async fn run<S: Store + ReviewStore>(s: &S, a: &ReviewArgs, rules: &Rulebook) ->
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn report_err(e: ansinh_reports::ReportError) -> anyhow::Error {
-    anyhow!("[{}] {}\n{}", e.code(), e.message_vi(), e.message_en())
-}
-
-fn ext(out: &Path) -> String {
-    out.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn need_pdf(out: &Path) -> Result<()> {
-    if ext(out) != "pdf" {
-        bail!(
-            "{}: chỉ ghi được tệp .pdf / only a .pdf file can be written",
-            out.display()
-        );
-    }
-    Ok(())
-}
-
-fn write_file(out: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(out, bytes).with_context(|| out.display().to_string())
-}
-
-/// The actions allowed at the round's step: `(command hint, Vietnamese, English)`.
-fn next_actions(r: &StoredRound, wf: &Workflow) -> Vec<(String, &'static str, &'static str)> {
-    let cli = |step: &str| format!(" (ansinh review advance {} --to {step} --date …)", r.id);
-    let outside = String::from(" (chưa có trong CLI / not in the CLI yet)");
-    let reopen = (
-        outside.clone(),
-        "mở lại đợt rà soát (cần lý do)",
-        "reopen the round (needs a reason)",
-    );
-    match r.round.stage {
-        Stage::Listing => vec![
-            (
-                outside,
-                "thêm hộ vào danh sách",
-                "add households to the list",
-            ),
-            (
-                cli("close-list"),
-                "chốt danh sách hộ cần rà soát",
-                "close the list",
-            ),
-        ],
-        Stage::Scoring => vec![
-            (
-                outside,
-                "nhập phiếu rà soát, chấm điểm",
-                "enter the review forms and score",
-            ),
-            (
-                cli("finish-scoring"),
-                "kết thúc chấm điểm",
-                "finish the scoring",
-            ),
-        ],
-        Stage::Meeting => vec![(outside, "ghi kết quả họp dân", "record the village meeting")],
-        Stage::Posting => match r.round.posting_until(wf) {
-            None => vec![(cli("post"), "niêm yết kết quả", "post the results")],
-            Some(until) => vec![
-                (outside, "nhận khiếu nại", "receive complaints"),
-                (
-                    format!("{} — sau ngày / after {}", cli("end-posting"), dmy(until)),
-                    "kết thúc niêm yết",
-                    "end the posting",
-                ),
-            ],
-        },
-        Stage::Complaints => vec![
-            (outside, "giải quyết khiếu nại", "resolve the complaints"),
-            (
-                cli("close-complaints"),
-                "kết thúc giải quyết khiếu nại",
-                "close the complaints",
-            ),
-        ],
-        Stage::Consultation => vec![(
-            cli("record-consultation"),
-            "ghi ý kiến cấp trên",
-            "record the upper level's opinion",
-        )],
-        Stage::Decision => vec![(
-            outside,
-            "phê duyệt, công nhận kết quả",
-            "approve the results",
-        )],
-        Stage::Approved => vec![
-            (
-                cli("report"),
-                "báo cáo cấp trên",
-                "report to the upper level",
-            ),
-            reopen,
-        ],
-        Stage::Reported => vec![reopen],
-    }
-}
-
-const HEADERS: [&str; 5] = [
-    "STT",
-    "Họ và tên chủ hộ",
-    "Thôn, tổ dân phố",
-    "Phân loại",
-    "Class (en)",
-];
-
-fn write_csv(out: &Path, rows: &[ansinh_reports::model::PostedRow]) -> Result<()> {
-    let mut w = csv::Writer::from_path(out).with_context(|| out.display().to_string())?;
-    w.write_record(HEADERS)?;
-    for (i, r) in rows.iter().enumerate() {
-        w.write_record([
-            (i + 1).to_string(),
-            r.head_name.clone(),
-            r.village.clone(),
-            r.class_vi.clone(),
-            r.class_en.clone(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-fn write_xlsx(out: &Path, rows: &[ansinh_reports::model::PostedRow]) -> Result<()> {
-    let xl = |e: rust_xlsxwriter::XlsxError| anyhow!("{}: {e}", out.display());
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("Danh sách niêm yết").map_err(xl)?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        let col = u16::try_from(c).map_err(|e| anyhow!("{e}"))?;
-        ws.write_string_with_format(0, col, *h, &bold).map_err(xl)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(|e| anyhow!("{e}"))?;
-        ws.write_number(row, 0, (i + 1) as f64).map_err(xl)?;
-        ws.write_string(row, 1, &r.head_name).map_err(xl)?;
-        ws.write_string(row, 2, &r.village).map_err(xl)?;
-        ws.write_string(row, 3, &r.class_vi).map_err(xl)?;
-        ws.write_string(row, 4, &r.class_en).map_err(xl)?;
-    }
-    wb.save(out).map_err(xl)?;
-    Ok(())
 }

@@ -17,12 +17,11 @@ use ansinh_domain::registry::{
 };
 use ansinh_domain::review::{
     DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Stage, Tally, Workflow,
-    YearStatus,
 };
 use ansinh_domain::standard::{Class, Registry, Standard};
 use ansinh_domain::text::NfcText;
 use ansinh_reports::{ReportError, assemble, markup};
-use ansinh_store::review::{FormInput, NewRound, ReviewStore, RoundId, SnapshotEntry, Step};
+use ansinh_store::review::{FormInput, NewRound, ReviewStore, RoundId, Step};
 use ansinh_store::{ChangeContext, Store};
 use ansinh_store_sqlite::SqliteStore;
 
@@ -246,39 +245,14 @@ async fn approved_round(
         .await
         .unwrap();
     let on = d(year, 11, 20);
-    let mut entries = Vec::new();
-    for f in s.review_forms(r.id).await.unwrap() {
-        let history = s
-            .approved_history(f.form.household, Some(r.id))
-            .await
-            .unwrap();
-        let status = YearStatus::of(&history, f.form.class, on, &w);
-        let unit = hs
-            .iter()
-            .find(|(h, _, _)| *h == f.form.household)
-            .unwrap()
-            .2;
-        entries.push(SnapshotEntry {
-            household: f.form.household,
-            household_code: f.household_code.clone(),
-            unit,
-            class: f.form.class,
-            transition: status.transition.code().into(),
-            newly_escaped_until: status.newly_escaped_until,
-            score_a: Some(f.form.score_a),
-            score_b: Some(f.form.score_b),
-            deprived: f
-                .form
-                .deprivation
-                .deprived
-                .iter()
-                .filter(|(_, v)| **v)
-                .map(|(k, _)| k.clone())
-                .collect(),
-            explanation_vi: f.form.explanation_vi.clone(),
-            explanation_en: f.form.explanation_en.clone(),
-            caveats: vec![],
-        });
+    // The application's own snapshot code; each household keeps the unit it is recorded under.
+    let round = s.review_round(r.id).await.unwrap();
+    let entries = ansinh_app::review::snapshot_entries(s, &round, on, &w)
+        .await
+        .unwrap();
+    for e in &entries {
+        let unit = hs.iter().find(|(h, _, _)| *h == e.household).unwrap().2;
+        assert_eq!(e.unit, unit);
     }
     s.approve(&c, r.id, on, &entries, &w).await.unwrap();
     r.id

@@ -11,7 +11,7 @@ use ansinh_domain::registry::{
 };
 use ansinh_domain::review::{
     ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringTables,
-    Stage, Tally, Transition, Workflow, YearStatus,
+    Stage, Tally, Transition, Workflow,
 };
 use ansinh_domain::standard::{Class, Registry};
 use ansinh_domain::text::NfcText;
@@ -216,43 +216,19 @@ fn meeting(on: NaiveDate, votes: &[(&str, u32)]) -> Meeting {
     }
 }
 
-/// The snapshot entries of a round, from its latest forms and each household's approved history.
+/// The snapshot entries of a round, from its latest forms and each household's approved history: the
+/// application's own code (`ansinh_app::review::snapshot_entries`), every household of the commune.
 async fn entries<S: Store + ReviewStore>(
     s: &S,
     round: RoundId,
     unit: UnitId,
     on: NaiveDate,
 ) -> Vec<SnapshotEntry> {
-    let w = wf();
-    let mut out = Vec::new();
-    for f in s.review_forms(round).await.unwrap() {
-        let history = s
-            .approved_history(f.form.household, Some(round))
-            .await
-            .unwrap();
-        let status = YearStatus::of(&history, f.form.class, on, &w);
-        out.push(SnapshotEntry {
-            household: f.form.household,
-            household_code: f.household_code.clone(),
-            unit,
-            class: f.form.class,
-            transition: status.transition.code().into(),
-            newly_escaped_until: status.newly_escaped_until,
-            score_a: Some(f.form.score_a),
-            score_b: Some(f.form.score_b),
-            deprived: f
-                .form
-                .deprivation
-                .deprived
-                .iter()
-                .filter(|(_, v)| **v)
-                .map(|(k, _)| k.clone())
-                .collect(),
-            explanation_vi: f.form.explanation_vi.clone(),
-            explanation_en: f.form.explanation_en.clone(),
-            caveats: status.caveats.iter().map(|c| c.to_string()).collect(),
-        });
-    }
+    let r = s.review_round(round).await.unwrap();
+    let out = ansinh_app::review::snapshot_entries(s, &r, on, &wf())
+        .await
+        .unwrap();
+    assert!(out.iter().all(|e| e.unit == unit), "{out:?}");
     out
 }
 
