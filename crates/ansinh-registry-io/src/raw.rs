@@ -235,7 +235,7 @@ fn read_csv(path: &Path, encoding: Option<&str>, limits: &Limits) -> Result<RawT
             continue;
         }
         let row = rec.position().map_or(line, |p| p.line());
-        t.push_row(row, rec.iter());
+        t.push_row(row, rec.iter().map(crate::neutral::strip_csv_guard));
         limits.check_rows(place, t.len() as u64)?;
     }
     Ok(t)
