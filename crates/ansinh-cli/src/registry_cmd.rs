@@ -375,7 +375,8 @@ pub fn restore(a: RestoreArgs) -> Result<ExitCode> {
         let s = SqliteStore::open(Path::new(&a.db.database))
             .await
             .map_err(store_err)?;
-        let r = ansinh_registry_io::backup::restore(&s, &a.src)
+        let ctx = ansinh_store::ChangeContext::new(&actor(&a.db), "cli");
+        let r = ansinh_registry_io::backup::restore(&s, &a.src, &ctx)
             .await
             .map_err(err);
         s.close().await;
@@ -393,6 +394,13 @@ pub fn restore(a: RestoreArgs) -> Result<ExitCode> {
         info.check.members,
         a.src.display()
     );
+    if let Some(f) = &info.discarded_file {
+        eprintln!(
+            "{} mục nhật ký sau bản sao lưu được giữ trong / audit entries newer than the backup kept in {}",
+            info.discarded,
+            f.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

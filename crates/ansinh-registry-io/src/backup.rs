@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use ansinh_store::ChangeContext;
+use ansinh_store_sqlite::durable::{rename_durably, sync_dir_of};
 use ansinh_store_sqlite::{BackupCheck, SqliteStore};
 
 use crate::error::{IoError, Result};
@@ -40,9 +42,15 @@ pub struct BackupInfo {
     pub sha256: String,
     /// Whether a checksum file was there to verify against (restore only).
     pub checksum_verified: bool,
+    /// Restore only: the audit entries newer than the backup that it replaced, and the file beside the
+    /// backup that keeps them (`<backup>.discarded-audit-<time>.jsonl`).
+    pub discarded: i64,
+    pub discarded_file: Option<PathBuf>,
 }
 
-/// Copies the registry to `dest` (which must not exist) and writes its checksum file.
+/// Copies the registry to `dest` (which must not exist) and writes its checksum file. Both are written
+/// under a temporary name, synced, renamed and their folder synced: after a power cut each is there
+/// whole or not at all.
 pub async fn backup(store: &SqliteStore, dest: &Path) -> Result<BackupInfo> {
     let check = store.backup_to(dest).await?;
     let sha256 = sha256_file(dest)?;
@@ -51,17 +59,23 @@ pub async fn backup(store: &SqliteStore, dest: &Path) -> Result<BackupInfo> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let sum = checksum_path(dest);
-    std::fs::write(&sum, format!("{sha256}  {name}\n")).map_err(|e| IoError::file(&sum, e))?;
+    let tmp = crate::raw::partial_path(&sum);
+    std::fs::write(&tmp, format!("{sha256}  {name}\n")).map_err(|e| IoError::file(&sum, e))?;
+    rename_durably(&tmp, &sum).map_err(|e| IoError::file(&sum, e))?;
+    sync_dir_of(dest).map_err(|e| IoError::file(dest, e))?;
     Ok(BackupInfo {
         check,
         sha256,
         checksum_verified: true,
+        discarded: 0,
+        discarded_file: None,
     })
 }
 
 /// Verifies `src` (its checksum file when there is one, then the database) and replaces the registry
-/// with it in one transaction.
-pub async fn restore(store: &SqliteStore, src: &Path) -> Result<BackupInfo> {
+/// with it in one transaction, recorded in the audit trail by `ctx`; the audit entries written since
+/// the backup are kept in a file beside it (`SqliteStore::restore_from`).
+pub async fn restore(store: &SqliteStore, src: &Path, ctx: &ChangeContext) -> Result<BackupInfo> {
     let sha256 = sha256_file(src)?;
     let sum = checksum_path(src);
     let checksum_verified = match std::fs::read_to_string(&sum) {
@@ -80,10 +94,12 @@ pub async fn restore(store: &SqliteStore, src: &Path) -> Result<BackupInfo> {
         }
         Err(_) => false,
     };
-    let check = store.restore_from(src).await?;
+    let r = store.restore_from(src, ctx).await?;
     Ok(BackupInfo {
-        check,
+        check: r.check,
         sha256,
         checksum_verified,
+        discarded: r.discarded,
+        discarded_file: r.discarded_file,
     })
 }

@@ -857,7 +857,7 @@ pub fn write_sheets(sheets: &[(&str, Vec<Vec<Cell>>)], path: &Path) -> Result<()
                 let mut cells: Vec<String> = row
                     .iter()
                     .map(|c| match c {
-                        Cell::Text(s) => s.clone(),
+                        Cell::Text(s) => crate::neutral::csv_text(s).into_owned(),
                         Cell::Int(v) => v.to_string(),
                     })
                     .collect();

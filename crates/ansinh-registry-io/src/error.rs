@@ -43,6 +43,9 @@ pub enum IoError {
     Standard(String),
     #[error("no administrative unit with code `{0}`")]
     UnknownUnit(String),
+    /// The file asks more than the readers allow (`ansinh_tabular::limits`); refused before reading cells.
+    #[error("{0}")]
+    Limit(#[from] ansinh_tabular::LimitError),
 }
 
 impl IoError {
@@ -66,6 +69,7 @@ impl IoError {
             IoError::SqliteOnly { .. } => "BACKUP_SQLITE_ONLY",
             IoError::Standard(_) => "STD_UNKNOWN",
             IoError::UnknownUnit(_) => "UNIT_UNKNOWN",
+            IoError::Limit(e) => e.code(),
         }
     }
 
@@ -102,6 +106,7 @@ impl IoError {
             IoError::SqliteOnly { .. } => "chức năng này chỉ dùng cho cơ sở dữ liệu nhúng (SQLite); với PostgreSQL xem docs/backup.md".into(),
             IoError::Standard(id) => format!("không có chuẩn `{id}`"),
             IoError::UnknownUnit(c) => format!("không có đơn vị hành chính mã `{c}`"),
+            IoError::Limit(e) => e.message_vi(),
         }
     }
 }

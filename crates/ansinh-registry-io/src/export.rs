@@ -380,7 +380,7 @@ impl CsvSink {
 fn cell_text(c: Cell) -> String {
     match c {
         Cell::Empty => String::new(),
-        Cell::Text(s) => s,
+        Cell::Text(s) => crate::neutral::csv_string(s),
         Cell::Int(i) => i.to_string(),
         Cell::Float(f) => f.to_string(),
         Cell::Bool(b) => b.to_string(),

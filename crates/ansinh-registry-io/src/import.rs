@@ -25,7 +25,8 @@ use ansinh_store::{
 
 use crate::columns::{Col, Table, Ty, locate};
 use crate::error::{IoError, Result};
-use crate::raw::{RawTable, read_file};
+use crate::raw::{RawTable, read_file_with};
+pub use ansinh_tabular::Origin;
 
 /// What to do when some rows have errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -594,15 +595,27 @@ pub fn parse_member_fields(
     parse_fields(Table::Members, values, as_of, parse_member).map(|(_, m)| m)
 }
 
-/// Reads the files (every sheet of a workbook; each table recognised by its headers).
+/// Reads the files (every sheet of a workbook; each table recognised by its headers), named on this
+/// machine: every format, under the default limits (`crate::raw::limits`).
 pub fn read_tables(
     files: &[PathBuf],
     encoding: Option<&str>,
 ) -> Result<(Vec<RawTable>, Vec<String>)> {
+    read_tables_from(files, encoding, Origin::Local)
+}
+
+/// [`read_tables`] for files from `origin`: an [`Origin::Upload`] (the web's import) must be `.xlsx` or
+/// `.csv` (`FILE_UPLOAD_TYPE`). Both are bounded before parsing (`ansinh_tabular::limits`).
+pub fn read_tables_from(
+    files: &[PathBuf],
+    encoding: Option<&str>,
+    origin: Origin,
+) -> Result<(Vec<RawTable>, Vec<String>)> {
+    let limits = crate::raw::limits().with_origin(origin);
     let mut tables = Vec::new();
     let mut skipped = Vec::new();
     for f in files {
-        for t in read_file(f, encoding)? {
+        for t in read_file_with(f, encoding, &limits)? {
             if t.table.is_some() {
                 tables.push(t);
             } else if !t.headers.is_empty() {

@@ -11,6 +11,7 @@
 //! - [`export`]: the registry or the part under some units as XLSX (split sheets, never truncated), CSV
 //!   or Parquet, in the import's own format.
 //! - [`backup`]: consistent online backup and verified, all-or-nothing restore of the SQLite registry.
+//! - [`neutral`]: text cells that would run as a spreadsheet formula are written as text.
 //! - [`quality`]: likely problems (fuzzy duplicate persons, impossible ages and relations, …).
 //! - [`simulate`]: the registry (or the part under a unit) as one batch with commune and province keys,
 //!   for what-if simulation (`ansinh_domain::simulate`).
@@ -23,6 +24,7 @@ pub mod entitlements;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod neutral;
 pub mod quality;
 pub mod raw;
 pub mod report;

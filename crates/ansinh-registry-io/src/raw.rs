@@ -15,6 +15,8 @@ use arrow_schema::DataType;
 use chrono::NaiveDate;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use ansinh_tabular::limits::{Limits, Place, SheetFail};
+
 use crate::columns::Table;
 use crate::error::{IoError, Result};
 
@@ -126,15 +128,45 @@ fn name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// The import's default limits (`ansinh_tabular::limits`): the columns of its widest table.
+pub fn limits() -> Limits {
+    let known = Table::ALL
+        .iter()
+        .map(|t| t.columns().len())
+        .max()
+        .unwrap_or(0);
+    Limits::for_columns(known)
+}
+
 /// Every table of a file: each sheet of a workbook, or the one table of a CSV or Parquet file.
 /// `encoding` names a CSV's legacy code page (any WHATWG label: `windows-1258`, `utf-16le`, …); without
-/// it, a CSV that is not UTF-8 is read as windows-1258.
+/// it, a CSV that is not UTF-8 is read as windows-1258. A file named on this machine, under the default
+/// [`limits`].
 pub fn read_file(path: &Path, encoding: Option<&str>) -> Result<Vec<RawTable>> {
+    read_file_with(path, encoding, &limits())
+}
+
+/// [`read_file`] under `limits`: the file type (an upload is `.xlsx` or `.csv`), then a workbook's zip
+/// directory, a sheet's dimension and every cell's position, a Parquet footer's counts, and a table's
+/// rows and columns are checked before the cells they bound are read.
+pub fn read_file_with(
+    path: &Path,
+    encoding: Option<&str>,
+    limits: &Limits,
+) -> Result<Vec<RawTable>> {
+    limits.check_type(path)?;
     match FileKind::of(path)? {
-        FileKind::Xlsx => read_xlsx(path),
-        FileKind::Csv => Ok(vec![read_csv(path, encoding)?]),
-        FileKind::Parquet => Ok(vec![read_parquet(path)?]),
+        FileKind::Xlsx if is_ooxml(path) => read_xlsx(path, limits),
+        FileKind::Xlsx => read_legacy_workbook(path, limits),
+        FileKind::Csv => Ok(vec![read_csv(path, encoding, limits)?]),
+        FileKind::Parquet => Ok(vec![read_parquet(path, limits)?]),
     }
+}
+
+fn is_ooxml(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
 }
 
 /// Text of a file: a BOM decides (UTF-8, UTF-16), then the encoding asked for, then UTF-8, then
@@ -166,7 +198,12 @@ pub fn decode(path: &Path, bytes: &[u8], encoding: Option<&str>) -> Result<Strin
     }
 }
 
-fn read_csv(path: &Path, encoding: Option<&str>) -> Result<RawTable> {
+fn read_csv(path: &Path, encoding: Option<&str>, limits: &Limits) -> Result<RawTable> {
+    let place = Place {
+        file: path,
+        sheet: None,
+    };
+    limits.check_file_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| IoError::file(path, e))?;
     let text = decode(path, &bytes, encoding)?;
     drop(bytes);
@@ -189,6 +226,7 @@ fn read_csv(path: &Path, encoding: Option<&str>) -> Result<RawTable> {
     if !rdr.read_record(&mut rec).map_err(bad)? {
         return Ok(RawTable::new(path, name(path), Vec::new()));
     }
+    limits.check_columns(place, rec.len())?;
     let mut t = RawTable::new(path, name(path), rec.iter().map(str::to_string).collect());
     let mut line = 1u64;
     while rdr.read_record(&mut rec).map_err(bad)? {
@@ -197,7 +235,8 @@ fn read_csv(path: &Path, encoding: Option<&str>) -> Result<RawTable> {
             continue;
         }
         let row = rec.position().map_or(line, |p| p.line());
-        t.push_row(row, rec.iter());
+        t.push_row(row, rec.iter().map(crate::neutral::strip_csv_guard));
+        limits.check_rows(place, t.len() as u64)?;
     }
     Ok(t)
 }
@@ -217,53 +256,135 @@ fn number_text(v: f64) -> String {
     }
 }
 
-fn read_xlsx(path: &Path) -> Result<Vec<RawTable>> {
+/// The text of a workbook cell; a citizen ID typed as a number gets its leading zeros back.
+fn cell_text(c: &calamine::Data, is_id: bool) -> String {
+    use calamine::Data;
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(v) if is_id => format!("{v:012}"),
+        Data::Float(v) if is_id && v.fract() == 0.0 && *v >= 0.0 => format!("{:012}", *v as i64),
+        Data::Int(v) => v.to_string(),
+        Data::Float(v) => number_text(*v),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => serial_date(d.as_f64())
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| number_text(d.as_f64())),
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        other => other.to_string(),
+    }
+}
+
+fn id_column(headers: &[String]) -> Option<usize> {
+    headers.iter().position(|h| {
+        crate::columns::MEMBER_COLS
+            .iter()
+            .any(|c| c.name == "citizen_id" && c.matches(h))
+    })
+}
+
+/// An XLSX workbook, every sheet streamed cell by cell (never as a dense range) under `limits`.
+fn read_xlsx(path: &Path, limits: &Limits) -> Result<Vec<RawTable>> {
+    use calamine::Reader;
+    let fail = |e: SheetFail<IoError>| match e {
+        SheetFail::Limit(e) => IoError::Limit(e),
+        SheetFail::Format(reason) => IoError::Format {
+            file: path.to_path_buf(),
+            format: "XLSX",
+            reason,
+        },
+        SheetFail::Row(e) => e,
+    };
+    let mut wb = ansinh_tabular::limits::open_xlsx(path, limits).map_err(fail)?;
+    let mut out = Vec::new();
+    let mut rows_before = 0u64;
+    for sheet in wb.sheet_names().to_vec() {
+        let source = format!("{} [{sheet}]", name(path));
+        let mut table: Option<(RawTable, Option<usize>)> = None;
+        let mut buf: Vec<String> = Vec::new();
+        let on_row = |r: u32, cells: &[calamine::Data]| -> Result<()> {
+            let Some((t, id_col)) = table.as_mut() else {
+                let place = Place {
+                    file: path,
+                    sheet: Some(&sheet),
+                };
+                limits.check_columns(place, cells.len())?;
+                let headers = cells.iter().map(|c| c.to_string()).collect();
+                let t = RawTable::new(path, source.clone(), headers);
+                let id = id_column(&t.headers);
+                table = Some((t, id));
+                return Ok(());
+            };
+            buf.clear();
+            buf.extend(
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| cell_text(c, Some(j) == *id_col)),
+            );
+            t.push_row(u64::from(r) + 1, buf.iter().map(String::as_str));
+            Ok(())
+        };
+        rows_before += ansinh_tabular::limits::stream_sheet(
+            &mut wb,
+            path,
+            &sheet,
+            limits,
+            rows_before,
+            on_row,
+        )
+        .map_err(fail)?;
+        if let Some((t, _)) = table {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// An `.xls` or `.ods` workbook (accepted only from this machine, [`Limits::check_type`]): calamine
+/// reads these whole, so only the zip directory (`.ods`) and the size of each sheet read are checked.
+fn read_legacy_workbook(path: &Path, limits: &Limits) -> Result<Vec<RawTable>> {
     use calamine::{Data, Reader, open_workbook_auto};
     let bad = |e: &dyn std::fmt::Display| IoError::Format {
         file: path.to_path_buf(),
         format: "XLSX",
         reason: e.to_string(),
     };
+    let ods = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"));
+    if ods {
+        limits.check_zip(path)?;
+    }
     let mut wb = open_workbook_auto(path).map_err(|e| bad(&e))?;
     let mut out = Vec::new();
     for sheet in wb.sheet_names().to_vec() {
         let range = wb.worksheet_range(&sheet).map_err(|e| bad(&e))?;
+        let place = Place {
+            file: path,
+            sheet: Some(&sheet),
+        };
+        let (h, w) = range.get_size();
+        limits.check_span(place, h as u64, w as u64)?;
+        limits.check_columns(place, w)?;
         let (row0, _) = range.start().unwrap_or((0, 0));
         let mut rows = range.rows();
         let Some(head) = rows.next() else { continue };
         let headers: Vec<String> = head.iter().map(|c| c.to_string()).collect();
         let mut t = RawTable::new(path, format!("{} [{sheet}]", name(path)), headers);
-        // A citizen ID typed as a number has lost its leading zeros: give them back.
-        let id_col = t.headers.iter().position(|h| {
-            crate::columns::MEMBER_COLS
-                .iter()
-                .any(|c| c.name == "citizen_id" && c.matches(h))
-        });
+        let id_col = id_column(&t.headers);
         let mut buf: Vec<String> = Vec::new();
         for (i, r) in rows.enumerate() {
             if r.iter().all(|c| matches!(c, Data::Empty)) {
                 continue;
             }
             buf.clear();
-            for (j, c) in r.iter().enumerate() {
-                let s = match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Int(v) if Some(j) == id_col => format!("{v:012}"),
-                    Data::Float(v) if Some(j) == id_col && v.fract() == 0.0 && *v >= 0.0 => {
-                        format!("{:012}", *v as i64)
-                    }
-                    Data::Int(v) => v.to_string(),
-                    Data::Float(v) => number_text(*v),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => serial_date(d.as_f64())
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_else(|| number_text(d.as_f64())),
-                    Data::DateTimeIso(s) => s.chars().take(10).collect(),
-                    other => other.to_string(),
-                };
-                buf.push(s);
-            }
+            buf.extend(
+                r.iter()
+                    .enumerate()
+                    .map(|(j, c)| cell_text(c, Some(j) == id_col)),
+            );
             t.push_row(row0 as u64 + i as u64 + 2, buf.iter().map(String::as_str));
         }
         out.push(t);
@@ -312,7 +433,7 @@ fn arrow_text(a: &ArrayRef, i: usize) -> Result<String, String> {
     })
 }
 
-fn read_parquet(path: &Path) -> Result<RawTable> {
+fn read_parquet(path: &Path, limits: &Limits) -> Result<RawTable> {
     let bad = |e: &dyn std::fmt::Display| IoError::Format {
         file: path.to_path_buf(),
         format: "Parquet",
@@ -320,6 +441,7 @@ fn read_parquet(path: &Path) -> Result<RawTable> {
     };
     let f = File::open(path).map_err(|e| IoError::file(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| bad(&e))?;
+    limits.check_parquet(path, builder.metadata())?;
     let headers: Vec<String> = builder
         .schema()
         .fields()

@@ -400,7 +400,10 @@ async fn backup_and_restore_round_trip() {
     );
     let other = dir.join("other.db");
     let s2 = SqliteStore::open(&other).await.unwrap();
-    let r = ansinh_registry_io::backup::restore(&s2, &b).await.unwrap();
+    let who = ansinh_store::ChangeContext::new("quan_tri", "cli");
+    let r = ansinh_registry_io::backup::restore(&s2, &b, &who)
+        .await
+        .unwrap();
     assert!(r.checksum_verified);
     assert_eq!(count(&s2).await, (8, 26));
     // The restored audit trail is still append-only.

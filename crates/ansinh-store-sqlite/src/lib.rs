@@ -91,7 +91,9 @@ impl SqliteStore {
     async fn open_with(options: SqliteConnectOptions) -> Result<SqliteStore> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit (an approval, an import, a password change) is on the disk when it returns,
+            // as PostgreSQL's `synchronous_commit = on` promises; NORMAL could lose it in a power cut.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
@@ -135,8 +137,9 @@ pub struct BackupCheck {
 
 impl SqliteStore {
     /// Writes a consistent copy of the database to `dest` while it stays in use: `VACUUM INTO` reads
-    /// one snapshot (writers carry on in the WAL), into a file beside `dest` that is checked and then
-    /// renamed, so `dest` appears complete or not at all. `dest` must not exist.
+    /// one snapshot (writers carry on in the WAL), into a file beside `dest` that is synced, checked and
+    /// then renamed (the folder synced after), so `dest` appears complete or not at all, and stays
+    /// after a power cut. `dest` must not exist.
     pub async fn backup_to(&self, dest: &Path) -> Result<BackupCheck> {
         if dest.exists() {
             return Err(StoreError::Duplicate {
@@ -160,7 +163,7 @@ impl SqliteStore {
                 return Err(e);
             }
         };
-        std::fs::rename(&tmp, dest).map_err(StoreError::backend)?;
+        durable::rename_durably(&tmp, dest).map_err(StoreError::backend)?;
         Ok(check)
     }
 
@@ -191,7 +194,13 @@ impl SqliteStore {
     /// state or the new one, never a mix, and a restore killed part-way leaves the old state. The
     /// backup is first copied and brought to the current schema, so a backup from an older version
     /// restores too. The append-only guards are lifted only inside that transaction.
-    pub async fn restore_from(&self, backup: &Path) -> Result<BackupCheck> {
+    ///
+    /// The restore records itself: inside the transaction, before anything is replaced, the audit
+    /// entries newer than the backup's last one are written (and synced) to
+    /// [`durable::discarded_audit_path`] beside the backup; after the copy, one audit entry by `ctx`
+    /// says "restored from backup X at T, N entries discarded (kept in file F)". Nothing is updated:
+    /// the trail only gains an entry.
+    pub async fn restore_from(&self, backup: &Path, ctx: &ChangeContext) -> Result<Restored> {
         let check = SqliteStore::verify_backup(backup).await?;
         let staging = std::env::temp_dir().join(format!(
             "ansinh-restore-{}-{}.db",
@@ -199,16 +208,26 @@ impl SqliteStore {
             Utc::now().timestamp_nanos_opt().unwrap_or(0)
         ));
         std::fs::copy(backup, &staging).map_err(StoreError::backend)?;
-        let result = self.restore_staged(&staging).await;
+        let result = self.restore_staged(&staging, backup, ctx).await;
         for suffix in ["", "-wal", "-shm"] {
             let mut p = staging.as_os_str().to_owned();
             p.push(suffix);
             let _ = std::fs::remove_file(std::path::PathBuf::from(p));
         }
-        result.map(|()| check)
+        result.map(|(discarded, discarded_file, audit_id)| Restored {
+            check,
+            discarded,
+            discarded_file,
+            audit_id,
+        })
     }
 
-    async fn restore_staged(&self, staging: &Path) -> Result<()> {
+    async fn restore_staged(
+        &self,
+        staging: &Path,
+        backup: &Path,
+        ctx: &ChangeContext,
+    ) -> Result<(i64, Option<std::path::PathBuf>, i64)> {
         // Bring the copy to the current schema (and close it) before reading from it.
         let staged = SqliteStore::open(staging).await?;
         staged.close().await;
@@ -218,7 +237,7 @@ impl SqliteStore {
             .execute(&mut *c)
             .await
             .map_err(StoreError::backend)?;
-        let result = copy_restored(&mut c).await;
+        let result = copy_restored(&mut c, backup, ctx).await;
         if result.is_err() {
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *c).await;
         }
@@ -226,8 +245,23 @@ impl SqliteStore {
             .execute(&mut *c)
             .await
             .map_err(StoreError::backend);
-        result.and(detached.map(|_| ()))
+        let r = result?;
+        detached?;
+        Ok(r)
     }
+}
+
+/// What [`SqliteStore::restore_from`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restored {
+    /// What the backup held.
+    pub check: BackupCheck,
+    /// Audit entries written after the backup was taken, which the restore replaced.
+    pub discarded: i64,
+    /// The file they were kept in, when there were any.
+    pub discarded_file: Option<std::path::PathBuf>,
+    /// The restore's own audit entry.
+    pub audit_id: i64,
 }
 
 async fn verify_open(pool: &SqlitePool) -> Result<BackupCheck> {
@@ -282,13 +316,71 @@ async fn verify_open(pool: &SqlitePool) -> Result<BackupCheck> {
     })
 }
 
-/// Inside one write transaction: lifts the append-only triggers, replaces every table's rows with the
-/// attached backup's, puts the triggers back and commits (foreign keys checked at commit).
-async fn copy_restored(c: &mut sqlx::SqliteConnection) -> Result<()> {
+/// The audit entries of the live database newer than the attached backup's last one, written to a new
+/// file beside `backup` (synced with its folder) when there are any: `(count, file)`. Inside the
+/// restore's write transaction, so no entry can come in between.
+async fn keep_discarded_audit(
+    c: &mut sqlx::SqliteConnection,
+    backup: &Path,
+    at: chrono::DateTime<Utc>,
+) -> Result<(i64, Option<std::path::PathBuf>)> {
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM restored.audit_log")
+        .fetch_one(&mut *c)
+        .await
+        .map_err(StoreError::backend)?;
+    let (mut after, mut n, mut out) = (last, 0i64, None);
+    let path = durable::discarded_audit_path(backup, at);
+    loop {
+        let rows: Vec<durable::AuditRow> = sqlx::query_as(
+            "SELECT id, at, actor, origin, action, entity, entity_id, old_value, new_value, reason \
+             FROM main.audit_log WHERE id > $1 ORDER BY id LIMIT 10000",
+        )
+        .bind(after)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::backend)?;
+        let Some(end) = rows.last().map(|r| r.0) else {
+            break;
+        };
+        if out.is_none() {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(StoreError::backend)?;
+            out = Some(std::io::BufWriter::new(f));
+        }
+        if let Some(w) = out.as_mut() {
+            durable::write_audit_lines(w, &rows).map_err(StoreError::backend)?;
+        }
+        n += rows.len() as i64;
+        after = end;
+    }
+    match out {
+        None => Ok((0, None)),
+        Some(w) => {
+            let f = w.into_inner().map_err(|e| StoreError::backend(e.error()))?;
+            f.sync_all().map_err(StoreError::backend)?;
+            durable::sync_dir_of(&path).map_err(StoreError::backend)?;
+            Ok((n, Some(path)))
+        }
+    }
+}
+
+/// Inside one write transaction: keeps the audit entries the backup does not have in a file, lifts the
+/// append-only triggers, replaces every table's rows with the attached backup's, puts the triggers
+/// back, records the restore in the audit trail and commits (foreign keys checked at commit).
+async fn copy_restored(
+    c: &mut sqlx::SqliteConnection,
+    backup: &Path,
+    ctx: &ChangeContext,
+) -> Result<(i64, Option<std::path::PathBuf>, i64)> {
     sqlx::raw_sql("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON;")
         .execute(&mut *c)
         .await
         .map_err(StoreError::backend)?;
+    let at = Utc::now();
+    let (discarded, file) = keep_discarded_audit(&mut *c, backup, at).await?;
     let triggers: Vec<(String, String)> =
         sqlx::query_as("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'")
             .fetch_all(&mut *c)
@@ -338,11 +430,35 @@ async fn copy_restored(c: &mut sqlx::SqliteConnection) -> Result<()> {
             .await
             .map_err(StoreError::backend)?;
     }
+    let kept = file
+        .as_ref()
+        .map_or_else(|| "none".to_string(), |f| f.display().to_string());
+    let reason = format!(
+        "restored from backup {} at {}, {discarded} entries discarded (kept in file {kept})",
+        backup.display(),
+        at.to_rfc3339()
+    );
+    let detail = serde_json::json!({
+        "restored_from": backup.display().to_string(),
+        "at": at.to_rfc3339(),
+        "discarded_entries": discarded,
+        "discarded_file": file.as_ref().map(|f| f.display().to_string()),
+    });
+    let audit_id = audit(
+        &mut *c,
+        &ctx.because(&reason),
+        AuditAction::Event,
+        Entity::Event,
+        None,
+        None,
+        Some(detail.to_string()),
+    )
+    .await?;
     sqlx::raw_sql("COMMIT")
         .execute(&mut *c)
         .await
         .map_err(StoreError::backend)?;
-    Ok(())
+    Ok((discarded, file, audit_id))
 }
 
 /// The unique constraint a failed write broke. SQLite names the columns in its message
@@ -414,6 +530,8 @@ async fn reserve_ids(
 }
 
 include!("shared.rs");
+
+pub mod durable;
 
 mod accounts;
 

@@ -1511,6 +1511,17 @@ fn code_err(e: impl std::fmt::Display) -> StoreError {
     StoreError::backend(e)
 }
 
+/// Test hook for the kill tests: when `ANSINH_TEST_PAUSE_IN_WRITE` names `what` (`import`), the write
+/// stops here, inside its uncommitted transaction, prints `ANSINH_TEST_PAUSED_IN_WRITE <what>` on stderr
+/// and waits (up to a minute) to be killed, then goes on. Unset, it costs one environment lookup per
+/// write and changes nothing; no release behaviour depends on it.
+fn pause_in_write(what: &str) {
+    if std::env::var_os("ANSINH_TEST_PAUSE_IN_WRITE").is_some_and(|v| v == what) {
+        eprintln!("ANSINH_TEST_PAUSED_IN_WRITE {what}");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 /// The whole import, inside the caller's write transaction.
 async fn import_in(
     c: &mut DbConn,
@@ -1657,6 +1668,7 @@ async fn import_in(
             _ => db(e),
         };
         bulk_insert(c, "households", &HOUSEHOLD_INSERT_COLS, hrows).await.map_err(dup)?;
+        pause_in_write("import");
         bulk_insert(c, "household_incomes", &INCOME_INSERT_COLS, irows).await.map_err(db)?;
         bulk_insert(c, "members", &MEMBER_INSERT_COLS, mrows).await.map_err(db)?;
         bulk_insert(c, "audit_log", &AUDIT_INSERT_COLS, arows).await.map_err(db)?;

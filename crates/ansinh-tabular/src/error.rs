@@ -26,6 +26,9 @@ pub enum TabularError {
     UnknownType { file: PathBuf },
     #[error("{file}: cannot write: {reason}")]
     Write { file: PathBuf, reason: String },
+    /// The file asks more than the readers allow ([`crate::limits`]); refused before reading cells.
+    #[error("{0}")]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 impl TabularError {
@@ -38,6 +41,7 @@ impl TabularError {
             TabularError::Cell { .. } => "IN_CELL",
             TabularError::UnknownType { .. } => "IN_FILE_TYPE",
             TabularError::Write { .. } => "OUT_WRITE",
+            TabularError::Limit(e) => e.code(),
         }
     }
 
@@ -79,6 +83,7 @@ impl TabularError {
             TabularError::Write { file, reason } => {
                 format!("{}: không ghi được: {reason}", file.display())
             }
+            TabularError::Limit(e) => e.message_vi(),
         }
     }
 }

@@ -6,11 +6,13 @@
 
 mod builder;
 mod error;
+pub mod limits;
 pub mod read;
 pub mod stream;
 pub mod write;
 
 pub use error::TabularError;
+pub use limits::{LimitError, Limits, Origin};
 pub use read::{Input, read_input};
 pub use stream::{Options, Summary, classify_files};
 pub use write::{Format, write_outputs};

@@ -371,6 +371,7 @@ pub(crate) fn open_parquet(
     let file = File::open(path).map_err(|e| io_err(path, e))?;
     let meta =
         ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| pq_err(path, e))?;
+    limits().check_parquet(path, meta.metadata())?;
     let schema = meta.schema().clone();
     let fields: Vec<Field> = schema
         .fields()
@@ -557,6 +558,12 @@ fn header_index(headers: &[String], name: &str) -> Option<usize> {
 }
 
 fn read_csv(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
+    let limits = limits();
+    let place = crate::limits::Place {
+        file: path,
+        sheet: None,
+    };
+    limits.check_file_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| TabularError::Io {
         file: path.to_path_buf(),
         reason: e.to_string(),
@@ -592,6 +599,7 @@ fn read_csv(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> 
             file: path.to_path_buf(),
         });
     }
+    limits.check_columns(place, headers.len())?;
     let idx: Vec<Option<usize>> = specs
         .iter()
         .map(|s| header_index(&headers, s.name))
@@ -615,45 +623,62 @@ fn read_csv(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> 
                 })?;
         }
         rows += 1;
+        limits.check_rows(place, rows as u64)?;
     }
     Ok((cols, rows))
 }
 
+/// The limits of classification's readers: the catalogue's fields, ids and unit codes, and the name.
+pub(crate) fn limits() -> crate::limits::Limits {
+    crate::limits::Limits::for_columns(schema::FIELDS.len() + 4)
+}
+
 fn read_xlsx(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError> {
-    use calamine::{Data, Reader, open_workbook_auto};
-    let bad = |e: &dyn std::fmt::Display| TabularError::Format {
-        file: path.to_path_buf(),
-        format: "XLSX",
-        reason: e.to_string(),
+    use crate::limits::{SheetFail, open_xlsx, stream_sheet};
+    use calamine::{Data, Reader};
+    let limits = limits();
+    let fail = |e: SheetFail<TabularError>| match e {
+        SheetFail::Limit(e) => TabularError::Limit(e),
+        SheetFail::Format(reason) => TabularError::Format {
+            file: path.to_path_buf(),
+            format: "XLSX",
+            reason,
+        },
+        SheetFail::Row(e) => e,
     };
-    let mut wb = open_workbook_auto(path).map_err(|e| bad(&e))?;
+    let mut wb = open_xlsx(path, &limits).map_err(fail)?;
     let Some(sheet) = wb.sheet_names().first().cloned() else {
         return Err(TabularError::Empty {
             file: path.to_path_buf(),
         });
     };
-    let range = wb.worksheet_range(&sheet).map_err(|e| bad(&e))?;
-    let mut it = range.rows();
-    let Some(head) = it.next() else {
-        return Err(TabularError::Empty {
-            file: path.to_path_buf(),
-        });
-    };
-    let headers: Vec<String> = head.iter().map(|c| c.to_string()).collect();
-    let idx: Vec<Option<usize>> = specs
-        .iter()
-        .map(|s| header_index(&headers, s.name))
-        .collect();
-    let mut cols: Cols = specs
-        .iter()
-        .zip(&idx)
-        .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
-        .collect();
+    let mut idx: Vec<Option<usize>> = Vec::new();
+    let mut cols: Option<Cols> = None;
     let mut rows = 0usize;
-    for r in it {
-        if r.iter().all(|c| matches!(c, Data::Empty)) {
-            continue;
-        }
+    let on_row = |_: u32, r: &[Data]| -> Result<(), TabularError> {
+        let Some(cols) = cols.as_mut() else {
+            // The first non-empty row holds the headers.
+            limits.check_columns(
+                crate::limits::Place {
+                    file: path,
+                    sheet: Some(&sheet),
+                },
+                r.len(),
+            )?;
+            let headers: Vec<String> = r.iter().map(|c| c.to_string()).collect();
+            idx = specs
+                .iter()
+                .map(|s| header_index(&headers, s.name))
+                .collect();
+            cols = Some(
+                specs
+                    .iter()
+                    .zip(&idx)
+                    .map(|(s, i)| i.map(|_| ColBuilder::new(s.kind)))
+                    .collect(),
+            );
+            return Ok(());
+        };
         for ((s, i), c) in specs.iter().zip(&idx).zip(cols.iter_mut()) {
             let (Some(i), Some(c)) = (i, c) else { continue };
             let cell = r.get(*i).unwrap_or(&Data::Empty);
@@ -673,6 +698,13 @@ fn read_xlsx(path: &Path, specs: &[Spec]) -> Result<(Cols, usize), TabularError>
             })?;
         }
         rows += 1;
-    }
+        Ok(())
+    };
+    stream_sheet(&mut wb, path, &sheet, &limits, 0, on_row).map_err(fail)?;
+    let Some(cols) = cols else {
+        return Err(TabularError::Empty {
+            file: path.to_path_buf(),
+        });
+    };
     Ok((cols, rows))
 }

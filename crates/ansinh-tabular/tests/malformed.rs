@@ -244,3 +244,40 @@ fn members_in_any_order_are_grouped_under_their_household_keeping_their_order() 
         "{e}"
     );
 }
+
+#[test]
+fn a_tiny_workbook_declaring_a_huge_sheet_is_refused_before_its_cells() {
+    use rust_xlsxwriter::Workbook;
+    let d = dir();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "household_id").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(d.join("h.xlsx")).unwrap();
+    std::fs::write(d.join("m.csv"), "household_id,age\n1,40\n").unwrap();
+    let e = read_input(&d.join("h.xlsx"), &d.join("m.csv"), &fields(), false).unwrap_err();
+    assert_eq!(e.code(), "FILE_SHEET_TOO_LARGE");
+    assert!(
+        matches!(
+            &e,
+            TabularError::Limit(ansinh_tabular::LimitError::SheetTooLarge {
+                rows: 1_048_576,
+                columns: 16_384,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("h.xlsx [Sheet1]"), "{e}");
+    assert!(
+        e.message_vi().contains("h.xlsx [Sheet1]"),
+        "{}",
+        e.message_vi()
+    );
+    // A members file as wide as that is refused from its header.
+    let wide: Vec<String> = (0..5_000).map(|i| format!("c{i}")).collect();
+    std::fs::write(d.join("w.csv"), wide.join(",")).unwrap();
+    std::fs::write(d.join("h.csv"), HH).unwrap();
+    let e = read_input(&d.join("h.csv"), &d.join("w.csv"), &fields(), false).unwrap_err();
+    assert_eq!(e.code(), "FILE_TOO_MANY_COLUMNS");
+}
