@@ -3,6 +3,7 @@
 
 mod builtin;
 mod entitle_cmd;
+mod log;
 mod plan;
 mod registry_cmd;
 mod review_cmd;
@@ -183,8 +184,14 @@ enum Group {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| {
+        e.format(&mut <Cli as clap::CommandFactory>::command())
+            .exit()
+    });
+    let name = matches.subcommand_name().unwrap_or("ansinh");
+    log::init(name);
+    match log::command(name, || run(cli)) {
         Ok(code) => code,
         Err(e) => {
             if let Some(t) = e.downcast_ref::<TabularError>() {
