@@ -3,6 +3,7 @@
 
 mod builtin;
 mod entitle_cmd;
+mod log;
 mod plan;
 mod registry_cmd;
 mod review_cmd;
@@ -196,7 +197,13 @@ enum Group {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| {
+        e.format(&mut <Cli as clap::CommandFactory>::command())
+            .exit()
+    });
+    let name = matches.subcommand_name().unwrap_or("ansinh");
+    log::init(name);
     // The rules are loaded once, before any command runs (and before `serve` opens the database).
     let rules = match load_rules(
         cli.rules_dir.as_deref(),
@@ -214,7 +221,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(cli, &rules) {
+    match log::command(name, || run(cli, &rules)) {
         Ok(code) => code,
         Err(e) => {
             if let Some(t) = e.downcast_ref::<TabularError>() {

@@ -1,6 +1,6 @@
 //! The web layer's one error type: an HTTP status, a stable code and a message in both languages.
-//! Internal causes are written to standard error (codes and store messages only, never form values);
-//! the user sees a generic message.
+//! Internal causes are logged with `tracing` (the stable code; a storage failure's driver text too, never
+//! form values); the user sees a generic message. Refusals are logged at `warn` with their code.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -108,7 +108,24 @@ impl WebError {
         }
     }
 
+    /// Logs the error once, as it is shown: internal causes at `error`, refusals at `warn`, by code.
+    /// `Internal` carries texts built from uploaded rows and typed values (import and export errors,
+    /// parsed codes), so only its code is logged; a storage failure's text is the driver's.
+    fn log(&self) {
+        let code = self.code();
+        match self {
+            WebError::Store(e @ StoreError::Backend { .. }) => tracing::error!(code, error = %e),
+            WebError::Internal(_) => tracing::error!(code),
+            WebError::Csrf | WebError::Forbidden { .. } | WebError::TooManyAttempts => {
+                tracing::warn!(code)
+            }
+            _ => {}
+        }
+    }
+
+    /// The vi/en messages shown for this error (called once per error shown, so it logs it too).
     pub(crate) fn messages(&self) -> (String, String) {
+        self.log();
         let t = (&crate::i18n::VI, &crate::i18n::EN);
         match self {
             WebError::LoginRequired { .. } => (t.0.login_expired.into(), t.1.login_expired.into()),
@@ -121,15 +138,11 @@ impl WebError {
             WebError::Unreadable => (t.0.request_unreadable.into(), t.1.request_unreadable.into()),
             WebError::TooManyAttempts => (t.0.login_limited.into(), t.1.login_limited.into()),
             WebError::BadRequest(m) => (m.clone(), m.clone()),
-            WebError::Store(e @ StoreError::Backend { .. }) => {
-                eprintln!("ansinh-web: [{}] {e}", e.code());
+            WebError::Store(StoreError::Backend { .. }) => {
                 (t.0.server_error.into(), t.1.server_error.into())
             }
             WebError::Store(e) => (e.message_vi(), e.message_en()),
-            WebError::Internal(m) => {
-                eprintln!("ansinh-web: [WEB_INTERNAL] {m}");
-                (t.0.server_error.into(), t.1.server_error.into())
-            }
+            WebError::Internal(_) => (t.0.server_error.into(), t.1.server_error.into()),
             WebError::Refused { vi, en, .. } => (vi.clone(), en.clone()),
         }
     }

@@ -17,6 +17,7 @@ mod demo_review;
 pub mod entitlements_pages;
 pub mod error;
 pub mod guard;
+pub mod http_log;
 pub mod i18n;
 pub mod pages;
 // Support policies, plan checks and budget forecasts.
@@ -251,6 +252,7 @@ pub fn router<S: Backend>(app: App<S>) -> axum::Router {
             guard::guard::<S>,
         ))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(http_log::log_request))
         .with_state(app)
 }
 

@@ -183,6 +183,7 @@ pub async fn login<S: Backend>(
     let username = form.username.trim().to_lowercase();
     let client = client.0;
     if !app.limiter().allowed(&username, &client) {
+        tracing::warn!(code = "WEB_TOO_MANY_ATTEMPTS", "login refused");
         return login_page(
             &app,
             lang,
@@ -204,6 +205,7 @@ pub async fn login<S: Backend>(
     };
     let Some(user) = user.filter(|_| ok) else {
         app.limiter().failed(&username, &client);
+        tracing::warn!(code = crate::http_log::LOGIN_FAILED, "login failed");
         return login_page(
             &app,
             lang,
@@ -214,6 +216,11 @@ pub async fn login<S: Backend>(
     };
     app.limiter().succeeded(&username);
     let token = auth::open_session(&app, user.id).await?;
+    tracing::info!(
+        code = crate::http_log::LOGIN_OK,
+        role = user.role.code(),
+        "login"
+    );
     let secure = app.config().secure_cookies;
     let max_age = app.config().session_hours * 3600;
     let mut res = Redirect::to("/dashboard").into_response();
@@ -234,6 +241,11 @@ pub async fn logout<S: Backend>(
     auth: Authorized,
 ) -> Result<Response, WebError> {
     app.store().delete_session(&auth.session_hash).await?;
+    tracing::info!(
+        code = crate::http_log::LOGOUT,
+        role = auth.user.role.code(),
+        "logout"
+    );
     let c = set_cookie(SESSION_COOKIE, "", Some(0), app.config().secure_cookies);
     Ok(([(header::SET_COOKIE, c)], Redirect::to("/login")).into_response())
 }
