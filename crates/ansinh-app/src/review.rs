@@ -10,7 +10,7 @@
 //! tables (placeholder tables say so in every result); the snapshot taken at approval copies each
 //! household's latest form with its year status against its earlier approved statuses.
 
-use ansinh_domain::Registry;
+use ansinh_domain::StandardSet;
 
 mod approval;
 mod complaints;
@@ -40,7 +40,7 @@ pub use units::{commune_households, commune_of, province_of, subtree, unit_names
 pub struct Env<'a, S> {
     pub store: &'a S,
     pub rules: &'a Rules,
-    pub standards: &'a Registry,
+    pub standards: &'a StandardSet,
 }
 
 impl<S> Clone for Env<'_, S> {

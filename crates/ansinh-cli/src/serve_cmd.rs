@@ -2,15 +2,13 @@
 //! synthetic demo province on request.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 
 use ansinh_rulebook::Rulebook;
-use ansinh_store_postgres::PgStore;
-use ansinh_store_sqlite::SqliteStore;
+use ansinh_store_any::AnyStore;
 use ansinh_web::demo::{self, DemoSize};
 use ansinh_web::{App, Backend, Config, PasswordCost};
 
@@ -44,18 +42,11 @@ pub fn serve(a: ServeArgs, rules: &Rulebook) -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async {
-        if a.database.starts_with("postgres://") || a.database.starts_with("postgresql://") {
-            let store = PgStore::open(&a.database)
-                .await
-                .map_err(|e| anyhow!("[{}] {}", e.code(), e))?;
-            run(store, rules, config, &a).await
-        } else {
-            let path = PathBuf::from(a.database.strip_prefix("sqlite:").unwrap_or(&a.database));
-            let store = SqliteStore::open(&path)
-                .await
-                .map_err(|e| anyhow!("[{}] {}", e.code(), e))?;
-            run(store, rules, config, &a).await
-        }
+        // One store value, SQLite or PostgreSQL by the --database value: the web app is built once.
+        let store = AnyStore::open(&a.database)
+            .await
+            .map_err(|e| anyhow!("[{}] {}", e.code(), e))?;
+        run(store, rules, config, &a).await
     })
 }
 

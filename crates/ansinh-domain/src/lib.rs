@@ -29,4 +29,4 @@ pub use classify::{Explanation, Outcome, Results, classify, explain};
 pub use coded::Coded;
 pub use columnar::{Batch, Column};
 pub use file_error::FileError;
-pub use standard::{Class, Registry, Standard, StandardSet};
+pub use standard::{Class, Standard, StandardSet};

@@ -279,11 +279,6 @@ fn date_of(origin: Origin, d: &Spanned<toml::value::Datetime>) -> Result<NaiveDa
 
 // ------------------------------------------------------------------ the set of standards
 
-/// The set of standards.
-///
-/// Old name, to be removed.
-pub type Registry = StandardSet;
-
 /// The set of loaded standards ("registry" means the households only).
 #[derive(Clone, Debug, Default)]
 pub struct StandardSet {

@@ -320,7 +320,7 @@ async fn registry_as_a_simulation_batch<S: Store>(s: &S, _dir: &Path) {
             )
         })
         .collect();
-    let reg = ansinh_domain::Registry::load(&files).unwrap();
+    let reg = ansinh_domain::StandardSet::load(&files).unwrap();
     let (base, hanoi) = (
         reg.get("vn-2022-2025").unwrap(),
         reg.get("hanoi-2022-2025").unwrap(),

@@ -18,7 +18,7 @@ use ansinh_domain::registry::{
 use ansinh_domain::review::{
     DeprivationForm, IncomeForm, Meeting, Participant, Role, RoundKind, Stage, Tally, Workflow,
 };
-use ansinh_domain::standard::{Class, Registry, Standard};
+use ansinh_domain::standard::{Class, Standard, StandardSet};
 use ansinh_domain::text::NfcText;
 use ansinh_reports::{ReportError, assemble, markup};
 use ansinh_store::review::{FormInput, NewRound, ReviewStore, RoundId, Step};
@@ -51,7 +51,7 @@ fn standard() -> Standard {
             files.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
-    Registry::load(&files)
+    StandardSet::load(&files)
         .unwrap()
         .get("vn-2022-2025")
         .unwrap()

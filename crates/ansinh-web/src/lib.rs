@@ -147,7 +147,7 @@ impl<S> App<S> {
         &self.inner.config
     }
     /// The poverty standards.
-    pub fn registry(&self) -> &StandardSet {
+    pub fn standards(&self) -> &StandardSet {
         self.inner.rules.standards()
     }
     /// Every rule the application works by.

@@ -30,7 +30,7 @@ pub fn env<S: Backend>(app: &App<S>) -> Result<Env<'_, S>, WebError> {
     Ok(Env {
         store: app.store(),
         rules: app.review_rules(),
-        standards: app.registry(),
+        standards: app.standards(),
     })
 }
 

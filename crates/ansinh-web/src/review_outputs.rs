@@ -175,7 +175,7 @@ async fn summary_of<S: Backend>(
         .unwrap_or_else(|| chrono::Datelike::year(&today(app)));
     let standard = periodic()
         .find(|r| r.round.year == year)
-        .and_then(|r| app.registry().get(&r.standard_id));
+        .and_then(|r| app.standards().get(&r.standard_id));
     let s = assemble::summary(store, c.id, year, standard, today(app))
         .await
         .map_err(report_err)?;

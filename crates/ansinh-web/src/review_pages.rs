@@ -731,7 +731,7 @@ async fn round_page<S: Backend>(
         .collect();
     events.reverse();
     let std_name = app
-        .registry()
+        .standards()
         .get(&r.standard_id)
         .map(|s| format!("{} ({})", l.pick(&s.name_vi, &s.name_en), s.id))
         .unwrap_or_else(|| r.standard_id.clone());
@@ -2054,7 +2054,7 @@ pub async fn results<S: Backend>(
         .into_iter()
         .map(|h| (h.id, h.household.head_name.to_string()))
         .collect();
-    let std = app.registry().get(&r.standard_id);
+    let std = app.standards().get(&r.standard_id);
     let indicator = |id: &str| {
         std.and_then(|s| s.indicators.iter().find(|i| i.id == id))
             .map_or_else(|| id.to_string(), |i| l.pick(&i.vi, &i.en).to_string())

@@ -255,9 +255,11 @@ pub async fn run_import<S: Backend>(
     };
     let read = {
         let path = path.clone();
-        tokio::task::spawn_blocking(move || import::read_tables(&[path], None))
-            .await
-            .map_err(internal)?
+        tokio::task::spawn_blocking(move || {
+            import::read_tables_from(&[path], None, import::Origin::Upload)
+        })
+        .await
+        .map_err(internal)?
     };
     let (tables, skipped) = match read {
         Ok(t) => t,

@@ -7,7 +7,7 @@ use ansinh_domain::registry::{
     Area, CitizenId, Education, Household, HouseholdCode, HouseholdId, Housing, IncomeRecord,
     Labour, Member, MemberId, Relation, Sex, Toilet, Unit, UnitCode, UnitId, UnitKind, Water,
 };
-use ansinh_domain::standard::{Class, Registry};
+use ansinh_domain::standard::{Class, StandardSet};
 use ansinh_domain::text::NfcText;
 use ansinh_store::{
     AuditAction, AuditEvent, ChangeContext, ClassificationRecord, Entity, Invalid, Reorganisation,
@@ -1345,7 +1345,7 @@ pub async fn stored_households_can_be_classified<S: TestDb>(s: &S, _: &S) {
             files.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
-    let registry = Registry::load(&files).unwrap();
+    let registry = StandardSet::load(&files).unwrap();
     let standard = registry.get("vn-2022-2025").unwrap();
 
     let u = commune(s).await; // a rural commune: its area is the income line

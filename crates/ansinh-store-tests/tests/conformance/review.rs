@@ -13,7 +13,7 @@ use ansinh_domain::review::{
     ComplaintOutcome, DeprivationForm, IncomeForm, Meeting, Participant, Role, ScoringTables,
     Stage, Tally, Transition, Workflow,
 };
-use ansinh_domain::standard::{Class, Registry};
+use ansinh_domain::standard::{Class, StandardSet};
 use ansinh_domain::text::NfcText;
 use ansinh_store::review::{
     FormInput, NewRound, Request, RequestForm, ReviewStore, ReviewStoreError, RoundId,
@@ -91,7 +91,7 @@ fn standard() -> Standard {
             files.push((name, std::fs::read_to_string(&p).unwrap()));
         }
     }
-    Registry::load(&files)
+    StandardSet::load(&files)
         .unwrap()
         .get("vn-2022-2025")
         .unwrap()
