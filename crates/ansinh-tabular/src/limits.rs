@@ -45,10 +45,18 @@ pub enum Origin {
     Upload,
 }
 
+/// `ANSINH_MAX_ROWS`, when set to a positive number.
+fn env_max_rows() -> Option<u64> {
+    std::env::var("ANSINH_MAX_ROWS")
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse::<u64>().ok())
+        .filter(|&n| n > 0)
+}
+
 /// What a file may ask of a reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Data rows of one file, every sheet together (default 2,000,000, or `ANSINH_MAX_ROWS`).
+    /// Data rows of one file, every sheet together (uploads 2,000,000; `ANSINH_MAX_ROWS` when set).
     pub max_rows: u64,
     /// Columns of one table: the columns the reader knows plus [`SPARE_COLUMNS`].
     pub max_columns: u64,
@@ -61,12 +69,13 @@ pub struct Limits {
 
 impl Limits {
     /// The default limits of a reader that knows `known_columns` columns.
+    ///
+    /// Rows: `ANSINH_MAX_ROWS` when set; otherwise a file the operator named on this machine has no row
+    /// cap (the nation's batch files and province imports are tens of millions of rows, read in bounded
+    /// memory or row by row), and an upload ([`Limits::with_origin`]) is capped at [`DEFAULT_MAX_ROWS`].
+    /// A workbook's declared range, its zip and its columns are bounded either way.
     pub fn for_columns(known_columns: usize) -> Limits {
-        let max_rows = std::env::var("ANSINH_MAX_ROWS")
-            .ok()
-            .and_then(|v| v.trim().replace('_', "").parse::<u64>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(DEFAULT_MAX_ROWS);
+        let max_rows = env_max_rows().unwrap_or(u64::MAX);
         Limits {
             max_rows,
             max_columns: known_columns as u64 + SPARE_COLUMNS,
@@ -78,12 +87,20 @@ impl Limits {
 
     pub fn with_origin(mut self, origin: Origin) -> Limits {
         self.origin = origin;
+        if origin == Origin::Upload {
+            self.max_rows = self
+                .max_rows
+                .min(env_max_rows().unwrap_or(DEFAULT_MAX_ROWS));
+        }
         self
     }
 
-    /// Cells one table may span: `max_rows × max_columns`.
+    /// Cells one sheet may span: `max_rows × max_columns`, with rows never above a sheet's own limit
+    /// (so a reader without a row cap still bounds a workbook's declared range).
     pub fn max_cells(&self) -> u64 {
-        self.max_rows.saturating_mul(self.max_columns)
+        self.max_rows
+            .min(XLSX_MAX_ROWS)
+            .saturating_mul(self.max_columns)
     }
 
     /// Refuses a file type an upload may not have.
@@ -462,4 +479,35 @@ pub fn stream_sheet<R: Read + Seek, E>(
         limits.check_rows(place, (rows + rows_before).saturating_sub(1))?;
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A national batch file (99M member rows) is not refused for its length; an upload is; a
+    /// workbook's declared range stays bounded by the sheet's own row limit either way.
+    #[test]
+    fn local_files_have_no_row_cap_uploads_do_and_sheets_stay_bounded() {
+        if std::env::var_os("ANSINH_MAX_ROWS").is_some() {
+            return; // the operator's own cap applies to both
+        }
+        let place = Place {
+            file: Path::new("members.parquet"),
+            sheet: None,
+        };
+        let local = Limits::for_columns(40);
+        assert!(local.check_rows(place, 99_111_309).is_ok());
+        let upload = Limits::for_columns(40).with_origin(Origin::Upload);
+        assert_eq!(upload.max_rows, DEFAULT_MAX_ROWS);
+        assert!(upload.check_rows(place, DEFAULT_MAX_ROWS).is_ok());
+        assert!(upload.check_rows(place, DEFAULT_MAX_ROWS + 1).is_err());
+        // A1:XFD1048576 is refused by the uncapped reader too.
+        assert!(
+            local
+                .check_span(place, XLSX_MAX_ROWS, XLSX_MAX_COLUMNS)
+                .is_err()
+        );
+        assert!(local.check_span(place, XLSX_MAX_ROWS, 40).is_ok());
+    }
 }
