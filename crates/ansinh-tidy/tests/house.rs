@@ -260,7 +260,6 @@ const OVERSIZE: &[(&str, usize)] = &[
     ("crates/ansinh-web/src/plans.rs", 1490),
     ("crates/ansinh-web/src/review_api.rs", 1536),
     ("crates/ansinh-web/src/review_pages.rs", 2284),
-    ("crates/ansinh-web/src/simulations.rs", 759),
     ("crates/ansinh-web/src/transfer.rs", 743),
     ("crates/ansinh-web/tests/browser.rs", 613),
     ("crates/ansinh-web/tests/http.rs", 4192),
