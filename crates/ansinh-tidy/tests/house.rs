@@ -250,7 +250,10 @@ const OVERSIZE: &[(&str, usize)] = &[
     ("crates/ansinh-store-sqlite/src/review.rs", 1251),
     ("crates/ansinh-store-sqlite/src/shared.rs", 1871),
     ("crates/ansinh-store-tests/tests/conformance/cases.rs", 1451),
-    ("crates/ansinh-store-tests/tests/conformance/review.rs", 1000),
+    (
+        "crates/ansinh-store-tests/tests/conformance/review.rs",
+        1000,
+    ),
     ("crates/ansinh-store/src/lib.rs", 679),
     ("crates/ansinh-tabular/src/stream.rs", 610),
     ("crates/ansinh-web/src/demo_review.rs", 621),
